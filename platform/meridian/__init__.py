@@ -1,0 +1,80 @@
+"""Meridian: many branded clinic microsites served by one Flask application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, render_template
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import formatting, security, templating, tenancy
+from .config import ROOT, Config
+from .extensions import cache, db, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. No I/O happens here beyond reading configuration."""
+    settings = Config()
+    app = Flask(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    app.config.from_object(settings)
+    if config:
+        app.config.update(config)
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+        app.config.setdefault("CACHE_KEY_PREFIX", "meridian:")
+    else:
+        app.config.setdefault("CACHE_TYPE", "SimpleCache")
+        app.config.setdefault("CACHE_THRESHOLD", 2000)
+
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        # x_host stays 0: the Host header alone decides the tenant.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    cache.init_app(app)
+    templating.init_app(app, ROOT / "templates")
+    tenancy.init_app(app)
+    security.init_app(app)
+    formatting.init_app(app)
+
+    from .directory import bp as directory_bp
+    from .site import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(directory_bp)
+    app.add_url_rule("/", "index", _index)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+    _register_error_pages(app)
+    return app
+
+
+def _index():
+    """`/` is the clinic's home page on a tenant host and the directory elsewhere."""
+    from .directory.views import index as directory_index
+    from .site.views import home
+
+    return home() if g.get("tenant") is not None else directory_index()
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
+        return render_template(template, error=error, code=code), code
+
+    for code in (400, 403, 404, 405, 410, 429, 503):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return render_template("errors/500.html", code=500), 500

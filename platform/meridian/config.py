@@ -1,0 +1,70 @@
+"""Configuration read from the environment.
+
+`Config` is what `wsgi.py` uses; tests pass a mapping of overrides to
+`create_app(config)`. Nothing here touches the network or the database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root: holds tenants/, templates/ and instance/.
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(name: str, default: str) -> list[str]:
+    return [
+        part.strip().lower() for part in os.environ.get(name, default).split(",") if part.strip()
+    ]
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'meridian.sqlite3'}"
+    # Heroku-style URLs name the driver-less scheme; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    """Production-safe defaults; development overrides come from the environment."""
+
+    def __init__(self) -> None:
+        instance = Path(os.environ.get("MERIDIAN_INSTANCE", ROOT / "instance"))
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Hosts that serve the platform itself (clinic directory, later the admin).
+        self.PLATFORM_HOSTS = _csv("PLATFORM_HOSTS", "localhost,127.0.0.1")
+        # Absolute links (canonical, feeds, sitemaps, e-mails) use the tenant's primary
+        # domain with this scheme and, in development only, this port.
+        self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
+        self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
+        self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
+        # Rendered public pages are cached under the tenant's content version.
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+        # Browsers and proxies revalidate with the ETag; a 304 costs one SQL query.
+        self.PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "0"))
+        self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
+        # Number of proxies in front of the app whose X-Forwarded-For/-Proto we trust.
+        # X-Forwarded-Host is never trusted: the Host header alone picks the tenant.
+        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PUBLIC_SCHEME == "https"
+        self.DEBUG = _bool("FLASK_DEBUG")

@@ -1,0 +1,14 @@
+"""The platform's own host: a directory of clinics (the admin joins it later)."""
+
+from flask import Blueprint, abort, g
+
+bp = Blueprint("directory", __name__)
+
+
+@bp.before_request
+def require_platform_host() -> None:
+    if g.get("tenant") is not None:
+        abort(404)
+
+
+from . import views  # noqa: E402, F401

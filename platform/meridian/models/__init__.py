@@ -1,0 +1,22 @@
+"""Meridian's data model. Every clinic-owned table carries `tenant_id`."""
+
+from .base import TenantOwned, UTCDateTime, utcnow
+from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
+from .content import Post, Tag, post_tag
+from .tenant import Domain, Tenant
+
+__all__ = [
+    "WEEKDAYS",
+    "Domain",
+    "Faq",
+    "Location",
+    "OpeningHours",
+    "Post",
+    "Service",
+    "Tag",
+    "Tenant",
+    "TenantOwned",
+    "UTCDateTime",
+    "post_tag",
+    "utcnow",
+]

@@ -1,0 +1,78 @@
+"""Blog posts and their tags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TenantOwned, UTCDateTime, utcnow
+
+# The link carries tenant_id and both composite keys, so the database itself refuses
+# to tag one clinic's post with another clinic's tag.
+post_tag = Table(
+    "post_tag",
+    db.metadata,
+    Column("tenant_id", Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False),
+    Column("post_id", Integer, primary_key=True),
+    Column("tag_id", Integer, primary_key=True, index=True),
+    ForeignKeyConstraint(
+        ["post_id", "tenant_id"], ["post.id", "post.tenant_id"], ondelete="CASCADE"
+    ),
+    ForeignKeyConstraint(["tag_id", "tenant_id"], ["tag.id", "tag.tenant_id"], ondelete="CASCADE"),
+)
+
+
+class Tag(TenantOwned, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(63))
+
+    __table_args__ = (UniqueConstraint("tenant_id", "slug"), UniqueConstraint("id", "tenant_id"))
+
+
+class Post(TenantOwned, db.Model):
+    """An article. `published_at` None is a draft; in the future, scheduled."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    # Sanitised HTML, rendered when the Markdown is saved, never per request.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
+    cover_image: Mapped[str | None] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tag,
+        order_by="Tag.name",
+        primaryjoin="and_(Post.id == post_tag.c.post_id, Post.tenant_id == post_tag.c.tenant_id)",
+        secondaryjoin="and_(Tag.id == post_tag.c.tag_id, Tag.tenant_id == post_tag.c.tenant_id)",
+    )
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        UniqueConstraint("id", "tenant_id"),
+        Index("ix_post_tenant_published", "tenant_id", "published_at"),
+    )
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.published_at is not None and self.published_at <= (now or utcnow())

@@ -1,0 +1,93 @@
+"""The clinic (tenant) and the host names it answers on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TenantOwned, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .clinic import Location
+
+
+class Tenant(db.Model):
+    """One clinic's site: identity, branding and the version of its public content."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    tagline: Mapped[str] = mapped_column(String(200), default="")
+    about_md: Mapped[str] = mapped_column(Text, default="")
+    about_html: Mapped[str] = mapped_column(Text, default="")
+    disclaimer: Mapped[str] = mapped_column(Text, default="")
+    cta: Mapped[str] = mapped_column(Text, default="")
+    locale: Mapped[str] = mapped_column(String(16), default="en_GB")
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    country: Mapped[str] = mapped_column(String(2), default="GB")
+    founded: Mapped[int | None] = mapped_column(Integer)
+    brand_primary: Mapped[str] = mapped_column(String(7), default="#1f4e5f")
+    brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
+    logo: Mapped[str | None] = mapped_column(String(120))
+    social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # Bumped by any change to content shown on public pages (see tenancy.py); part of
+    # every page-cache key, so an edit is visible on the next request in every process.
+    content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # The next moment a scheduled post goes live; the first request after it bumps
+    # content_version, so scheduled posts appear on time without anyone editing.
+    next_publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    domains: Mapped[list[Domain]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", order_by="Domain.id"
+    )
+    locations: Mapped[list[Location]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan", order_by="Location.position"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def primary_host(self) -> str:
+        for domain in self.domains:
+            if domain.is_primary:
+                return domain.hostname
+        return self.domains[0].hostname if self.domains else ""
+
+    @property
+    def primary_location(self) -> Location | None:
+        return self.locations[0] if self.locations else None
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"
+
+
+class Domain(TenantOwned, db.Model):
+    """A host name (lower case, no scheme, no port) that serves one tenant."""
+
+    affects_public_pages = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(253), unique=True)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="domains")
+
+    __table_args__ = (
+        # At most one primary domain per tenant.
+        Index(
+            "uq_domain_one_primary",
+            "tenant_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )

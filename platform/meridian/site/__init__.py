@@ -1,0 +1,14 @@
+"""The clinic's public site, served on the clinic's own hosts only."""
+
+from flask import Blueprint, abort, g
+
+bp = Blueprint("site", __name__)
+
+
+@bp.before_request
+def require_tenant_host() -> None:
+    if g.get("tenant") is None:
+        abort(404)
+
+
+from . import views  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,182 @@
+"""Public reading pages. Every one is cacheable and sets no cookie."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import current_app, g, request, send_from_directory, url_for
+
+from ..models import Location, utcnow
+from ..pagecache import public_page
+from ..templating import render_site
+from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..urls import origin_for, tenant_url
+from . import bp, queries, seo
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
+@public_page()
+def home():
+    """The clinic's pitch, services, latest posts and where to find it."""
+    tenant = current_tenant()
+    hours = queries.hours_by_location()
+    return render_site(
+        "home.html",
+        services=queries.services(),
+        posts=queries.recent_posts(limit=3),
+        hours=hours,
+        json_ld=seo.clinic_graph(tenant, hours),
+        canonical=tenant_url(tenant, "index"),
+    )
+
+
+@bp.get("/blog")
+@public_page("page")
+def blog():
+    tenant = current_tenant()
+    page = queries.paginate_posts(_page_number(), current_app.config["POSTS_PER_PAGE"])
+    return render_site(
+        "blog.html",
+        page=page,
+        tag=None,
+        canonical=tenant_url(tenant, "site.blog", **({"page": page.page} if page.page > 1 else {})),
+    )
+
+
+@bp.get("/blog/tag/<slug>")
+@public_page("page")
+def tag(slug: str):
+    tenant = current_tenant()
+    the_tag = queries.tag_or_404(slug)
+    page = queries.paginate_posts(_page_number(), current_app.config["POSTS_PER_PAGE"], the_tag)
+    extra = {"page": page.page} if page.page > 1 else {}
+    return render_site(
+        "blog.html",
+        page=page,
+        tag=the_tag,
+        canonical=tenant_url(tenant, "site.tag", slug=the_tag.slug, **extra),
+    )
+
+
+@bp.get("/blog/<slug>")
+@public_page()
+def post(slug: str):
+    tenant = current_tenant()
+    the_post = queries.live_post_or_404(slug)
+    return render_site(
+        "post.html",
+        post=the_post,
+        recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
+        json_ld=seo.post_graph(tenant, the_post),
+        canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
+    )
+
+
+@bp.get("/faq")
+@public_page()
+def faq():
+    tenant = current_tenant()
+    return render_site("faq.html", faqs=queries.faqs(), canonical=tenant_url(tenant, "site.faq"))
+
+
+@bp.get("/contact")
+@public_page()
+def contact():
+    tenant = current_tenant()
+    hours = queries.hours_by_location()
+    return render_site(
+        "contact.html",
+        hours=hours,
+        json_ld=seo.clinic_graph(tenant, hours),
+        canonical=tenant_url(tenant, "site.contact"),
+    )
+
+
+@bp.get("/contact/<slug>")
+@public_page()
+def location(slug: str):
+    tenant = current_tenant()
+    the_location = get_for_tenant_or_404(Location, slug=slug)
+    hours = queries.hours_by_location()
+    return render_site(
+        "location.html",
+        location=the_location,
+        hours=hours.get(the_location.id, []),
+        json_ld=seo.clinic_graph(tenant, hours),
+        canonical=tenant_url(tenant, "site.location", slug=slug),
+    )
+
+
+@bp.get("/feed.xml")
+@public_page()
+def feed():
+    tenant = current_tenant()
+    posts = queries.recent_posts(limit=20)
+    body = render_site("feed.xml", posts=posts, tenant_url=tenant_url, tenant=tenant)
+    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+
+@bp.get("/sitemap.xml")
+@public_page()
+def sitemap():
+    posts, tags = queries.sitemap_entries()
+    body = render_site("sitemap.xml", posts=posts, tags=tags, tenant_url=tenant_url)
+    return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/robots.txt")
+@public_page()
+def robots():
+    tenant = current_tenant()
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {tenant_url(tenant, 'site.sitemap')}\n"
+    return text, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/theme.css")
+@public_page()
+def theme():
+    """Brand colours as CSS custom properties: a file, so the CSP needs no inline style."""
+    tenant = current_tenant()
+    css = f":root{{--brand:{tenant.brand_primary};--accent:{tenant.brand_accent};}}\n"
+    return css, 200, {"Content-Type": "text/css; charset=utf-8"}
+
+
+@bp.get("/brand/<path:filename>")
+def brand_asset(filename: str):
+    """Files from the tenant bundle's static/ folder (logo, images)."""
+    tenant = current_tenant()
+    folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
+    return send_from_directory(folder, filename, max_age=86_400)
+
+
+def share_links(title: str, url: str) -> list[tuple[str, str]]:
+    """Plain links to share a page: no third-party script runs on our pages."""
+    u, t = quote(url, safe=""), quote(title, safe="")
+    return [
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ("X (Twitter)", f"https://twitter.com/intent/tweet?url={u}&text={t}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        ("E-mail", f"mailto:?subject={t}&body={u}"),
+    ]
+
+
+@bp.app_context_processor
+def site_context() -> dict[str, object]:
+    """`site` (the tenant) and helpers for every template."""
+    # The booking blueprint arrives in a later wave; until then "Book" goes to Contact.
+    has_booking = "booking.start" in current_app.view_functions
+    return {
+        "site": g.get("tenant"),
+        "share_links": share_links,
+        "tenant_url": tenant_url,
+        "origin_for": origin_for,
+        "now_year": utcnow().year,
+        "book_url": url_for("booking.start" if has_booking else "site.contact")
+        if g.get("tenant") is not None
+        else None,
+    }

@@ -1,0 +1,173 @@
+"""The tenant boundary.
+
+* The tenant is resolved once per request from the Host header alone (never from
+  X-Forwarded-Host, a query parameter or a cookie) into `g.tenant`.
+* Unknown host: 404. Suspended tenant: 503. Platform hosts: `g.tenant is None`.
+* Tenant-owned rows are read through `tenant_select` / `get_for_tenant_or_404`.
+  While a tenant is active, a session-wide guard also adds `tenant_id = :tenant`
+  to every ORM SELECT of a `TenantOwned` model, so a forgotten filter fails closed.
+* Any flush that changes content shown on public pages bumps the tenant's
+  `content_version`, which every page-cache key and ETag depends on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g, has_app_context, request
+from flask_sqlalchemy.session import Session as FlaskSQLASession
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
+
+from .extensions import db
+from .models import Domain, Post, Tenant, TenantOwned, utcnow
+
+M = TypeVar("M", bound=TenantOwned)
+
+
+def normalise_host(raw: str) -> str:
+    """`Acute-Acupuncture.localhost:5000.` -> `acute-acupuncture.localhost`."""
+    host = raw.strip().lower()
+    if host.startswith("["):  # IPv6 literal: keep the brackets' content
+        return host[1 : host.find("]")] if "]" in host else host
+    host = host.rsplit(":", 1)[0] if ":" in host else host
+    return host.rstrip(".")
+
+
+def current_tenant() -> Tenant:
+    """The request's tenant; only call from views that are served on a tenant host."""
+    tenant = g.get("tenant")
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+def tenant_select(model: type[M], *criteria: Any):
+    """`select(model)` limited to the current tenant: the one door for tenant rows."""
+    return select(model).where(model.tenant_id == current_tenant().id, *criteria)
+
+
+def get_for_tenant_or_404(model: type[M], **by: Any) -> M:
+    """One row of the current tenant matching `by`, or 404 (never another tenant's)."""
+    row = db.session.scalars(tenant_select(model).filter_by(**by).limit(1)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def load_tenant_for_host(host: str) -> Tenant | None:
+    """One query: the tenant for a host with its domains and locations."""
+    stmt = (
+        select(Tenant)
+        .join(Domain, Domain.tenant_id == Tenant.id)
+        .where(Domain.hostname == host)
+        .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
+    )
+    return db.session.scalars(stmt).unique().first()
+
+
+def publish_due_posts(tenant: Tenant, now: datetime) -> None:
+    """Scheduled posts whose time has come: bump the version once, across processes.
+
+    The UPDATE's WHERE clause makes exactly one concurrent request do the work.
+    """
+    db.session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant.id, Tenant.next_publish_at <= now)
+        .values(
+            content_version=Tenant.content_version + 1,
+            next_publish_at=_next_publish_subquery(tenant.id, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(tenant)
+
+
+def _next_publish_subquery(tenant_id: int, now: datetime):
+    return (
+        select(func.min(Post.published_at))
+        .where(Post.tenant_id == tenant_id, Post.published_at > now)
+        .scalar_subquery()
+    )
+
+
+def resolve_tenant() -> None:
+    """before_request: set `g.tenant` from the Host header, or refuse the request."""
+    host = normalise_host(request.host)
+    g.host = host
+    g.tenant = None
+    if host in current_app.config["PLATFORM_HOSTS"]:
+        return
+    tenant = load_tenant_for_host(host)
+    if tenant is None:
+        abort(404)
+    if not tenant.is_active:
+        abort(503)
+    now = utcnow()
+    if tenant.next_publish_at is not None and tenant.next_publish_at <= now:
+        publish_due_posts(tenant, now)
+    g.tenant = tenant
+
+
+def _active_tenant_id() -> int | None:
+    if not has_app_context():
+        return None
+    tenant = g.get("tenant")
+    return tenant.id if tenant is not None else None
+
+
+def _guard_tenant_selects(state: ORMExecuteState) -> None:
+    """Second lock: every ORM SELECT of tenant rows is limited to the active tenant."""
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    tenant_id = _active_tenant_id()
+    if tenant_id is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _bump_content_versions(session: Session, flush_context: Any) -> None:
+    """after_flush: a change to public content bumps its tenant's content_version."""
+    tenant_ids: set[int] = set()
+    # after_flush still sees the pre-flush new/dirty/deleted sets and histories.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, TenantOwned) and obj.affects_public_pages and obj.tenant_id:
+            tenant_ids.add(obj.tenant_id)
+        elif isinstance(obj, Tenant) and obj not in session.new:
+            tenant_ids.add(obj.id)
+    if not tenant_ids:
+        return
+    now = utcnow()
+    conn = session.connection()
+    for tenant_id in sorted(tenant_ids):
+        conn.execute(
+            update(Tenant.__table__)
+            .where(Tenant.__table__.c.id == tenant_id)
+            .values(
+                content_version=Tenant.__table__.c.content_version + 1,
+                next_publish_at=_next_publish_subquery(tenant_id, now),
+            )
+        )
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(resolve_tenant)
+    # Session-class listeners are process-wide: register them once, however many apps.
+    for name, listener in (
+        ("do_orm_execute", _guard_tenant_selects),
+        ("after_flush", _bump_content_versions),
+    ):
+        if not event.contains(FlaskSQLASession, name, listener):
+            event.listen(FlaskSQLASession, name, listener)

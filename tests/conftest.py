@@ -1,0 +1,258 @@
+"""Shared fixtures.
+
+The database is built once per run by the real migrations (SQLite in a temporary
+folder by default, PostgreSQL when TEST_DATABASE_URL is set) and emptied after every
+test. Builders (`make_tenant`, `make_post`) and a host-bound client (`client_for`)
+keep each test short; `demo` loads both demo clinic bundles.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from meridian import create_app
+from meridian.bundles import load_bundle
+from meridian.extensions import cache, db
+from meridian.markdown import render_markdown
+from meridian.models import Domain, Location, OpeningHours, Post, Tag, Tenant
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_HOSTS = {
+    "acute-acupuncture": "acute-acupuncture.localhost",
+    "zak-clinic": "zak-clinic.localhost",
+}
+
+
+def _prepare_postgres(url: str) -> None:
+    """Create the test database if needed and start from an empty schema."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        _prepare_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PUBLIC_SCHEME": "http",
+            "PUBLIC_PORT": "",
+            "CACHE_TYPE": "SimpleCache",
+            "TENANTS_DIR": str(ROOT / "tenants"),
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
+    with application.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app: Flask) -> Iterator[None]:
+    """Each test starts with an empty database and an empty page cache."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        cache.clear()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context for tests that use the ORM directly."""
+    with app.app_context():
+        yield
+
+
+class HostClient(FlaskClient):
+    """A test client whose requests carry one Host header (set by `client_for`)."""
+
+    host = "localhost"
+
+    def open(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client_for(app: Flask):
+    """`client_for("zak-clinic.localhost")` or `client_for(tenant)`: a client on that host."""
+
+    def make(target: str | Tenant, application: Flask | None = None) -> FlaskClient:
+        flask_app = application or app
+        flask_app.test_client_class = HostClient
+        client = flask_app.test_client()
+        client.host = target if isinstance(target, str) else target.primary_host
+        return client
+
+    return make
+
+
+WEEKDAY_HOURS = [(day, time(9, 0), time(17, 0)) for day in range(5)]
+
+
+@pytest.fixture
+def make_tenant(app: Flask):
+    """Build a tenant with a primary domain and one location open Mon-Fri 9-5."""
+
+    def make(
+        slug: str = "clinic-a",
+        host: str | None = None,
+        *,
+        timezone: str = "Europe/London",
+        status: str = "active",
+        aliases: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Tenant:
+        with app.app_context():
+            tenant = Tenant(
+                slug=slug,
+                name=fields.pop("name", slug.replace("-", " ").title()),
+                status=status,
+                social={},
+                **fields,
+            )
+            tenant.domains.append(Domain(hostname=host or f"{slug}.test", is_primary=True))
+            for alias in aliases:
+                tenant.domains.append(Domain(hostname=alias, is_primary=False))
+            location = Location(
+                slug="main",
+                name="Main clinic",
+                street="1 High Street",
+                city="Town",
+                postcode="AB1 2CD",
+                country="GB",
+                phone="+44 20 7946 0000",
+                email=f"hello@{slug}.test",
+                timezone=timezone,
+                latitude=51.5,
+                longitude=-0.1,
+            )
+            tenant.locations.append(location)
+            db.session.add(tenant)
+            db.session.flush()
+            for weekday, opens, closes in WEEKDAY_HOURS:
+                location.hours.append(
+                    OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
+                )
+            db.session.commit()
+            db.session.refresh(tenant)
+            _ = tenant.domains, tenant.locations  # load before detaching
+            db.session.expunge_all()
+            return tenant
+
+    return make
+
+
+@pytest.fixture
+def make_post(app: Flask):
+    """Add a post to a tenant; published a day ago unless told otherwise."""
+
+    def make(
+        tenant: Tenant,
+        slug: str = "hello",
+        *,
+        title: str | None = None,
+        body: str = "Some words.",
+        published_at: datetime | None | str = "default",
+        tags: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Post:
+        when = datetime.now(UTC) - timedelta(days=1) if published_at == "default" else published_at
+        with app.app_context():
+            post = Post(
+                tenant_id=tenant.id,
+                slug=slug,
+                title=title or slug.replace("-", " ").title(),
+                body_md=body,
+                body_html=render_markdown(body),
+                published_at=when,
+                **fields,
+            )
+            for name in tags:
+                tag = db.session.scalars(
+                    db.select(Tag).filter_by(tenant_id=tenant.id, slug=name)
+                ).first()
+                post.tags.append(tag or Tag(tenant_id=tenant.id, slug=name, name=name))
+            db.session.add(post)
+            db.session.commit()
+            db.session.refresh(post)
+            db.session.expunge(post)
+            return post
+
+    return make
+
+
+@pytest.fixture
+def demo(app: Flask) -> dict[str, Tenant]:
+    """Both demo clinics loaded from their bundles, keyed by slug."""
+    with app.app_context():
+        for slug in DEMO_HOSTS:
+            load_bundle(ROOT / "tenants" / slug)
+        tenants = {t.slug: t for t in db.session.scalars(db.select(Tenant))}
+        for tenant in tenants.values():
+            _ = tenant.domains, tenant.locations
+        db.session.expunge_all()
+        return tenants
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as queries: ...` then `len(queries)` is the SQL statements run."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter() -> Iterator[list[str]]:
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counter
