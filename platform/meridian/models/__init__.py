@@ -1,11 +1,18 @@
 """Meridian's data model. Every clinic-owned table carries `tenant_id`."""
 
 from .base import TenantOwned, UTCDateTime, utcnow
+from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
 from .tenant import Domain, Tenant
 
 __all__ = [
+    "GRANULE_MINUTES",
+    "Booking",
+    "Closure",
+    "NewClientClaim",
+    "OutboxMessage",
+    "SlotClaim",
     "WEEKDAYS",
     "Domain",
     "Faq",

@@ -45,6 +45,8 @@ class Location(TenantOwned, db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     directions: Mapped[str] = mapped_column(Text, default="")
+    # Region code for public holidays (`holidays` package), e.g. NZ "WGN", GB "ENG".
+    holiday_subdivision: Mapped[str] = mapped_column(String(10), default="", server_default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     tenant: Mapped[Tenant] = relationship(back_populates="locations")
@@ -103,6 +105,8 @@ class Service(TenantOwned, db.Model):
     buffer_minutes: Mapped[int] = mapped_column(Integer, default=0)
     online_bookable: Mapped[bool] = mapped_column(Boolean, default=True)
     new_clients_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
+    horizon_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (

@@ -1,0 +1,172 @@
+"""Bookings and what guards them: closures, slot claims, new-client claims, outbox.
+
+No double booking is enforced by the database, not by a read-then-write in Python:
+every booking inserts one `SlotClaim` per 5-minute granule it covers (appointment plus
+buffer) in the same transaction, and `(location_id, granule_start)` is UNIQUE. On
+PostgreSQL an exclusion constraint over `tstzrange(starts_at, blocked_until)` of
+confirmed bookings is a second lock (added by the migration only there).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TenantOwned, UTCDateTime, utcnow
+from .clinic import Location, Service
+
+GRANULE_MINUTES = 5
+
+
+class Closure(TenantOwned, db.Model):
+    """A day a location is closed, or (`is_open`) opened despite a public holiday."""
+
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("location_id", "day"),
+        ForeignKeyConstraint(
+            ["location_id", "tenant_id"], ["location.id", "location.tenant_id"], ondelete="CASCADE"
+        ),
+    )
+
+
+class Booking(TenantOwned, db.Model):
+    """One appointment. `blocked_until` = ends_at + the service's buffer."""
+
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    location_id: Mapped[int] = mapped_column(Integer)
+    service_id: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    # confirmed | cancelled | rescheduled
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    client_name: Mapped[str] = mapped_column(String(120))
+    client_email: Mapped[str] = mapped_column(String(254))
+    client_phone: Mapped[str] = mapped_column(String(20))  # E.164
+    # Possibly health information: never in e-mails, URLs or logs.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rescheduled_to_id: Mapped[int | None] = mapped_column(Integer)
+
+    location: Mapped[Location] = relationship()
+    service: Mapped[Service] = relationship()
+    rescheduled_to: Mapped[Booking | None] = relationship(
+        remote_side="Booking.id",
+        primaryjoin="and_(Booking.rescheduled_to_id == remote(Booking.id), "
+        "Booking.tenant_id == remote(Booking.tenant_id))",
+        foreign_keys="Booking.rescheduled_to_id",
+        viewonly=True,
+    )
+
+    __table_args__ = (
+        UniqueConstraint("id", "tenant_id"),
+        ForeignKeyConstraint(
+            ["location_id", "tenant_id"], ["location.id", "location.tenant_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["service_id", "tenant_id"], ["service.id", "service.tenant_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["rescheduled_to_id", "tenant_id"],
+            ["booking.id", "booking.tenant_id"],
+            name="fk_booking_rescheduled_to",
+        ),
+        Index("ix_booking_location_starts", "location_id", "starts_at"),
+    )
+
+
+class SlotClaim(TenantOwned, db.Model):
+    """One 5-minute granule of a location held by one booking: the portable lock."""
+
+    __tablename__ = "slot_claim"
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(Integer)
+    granule_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    booking_id: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = (
+        UniqueConstraint("location_id", "granule_start"),
+        ForeignKeyConstraint(
+            ["booking_id", "tenant_id"], ["booking.id", "booking.tenant_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["location_id", "tenant_id"], ["location.id", "location.tenant_id"], ondelete="CASCADE"
+        ),
+    )
+
+
+class NewClientClaim(TenantOwned, db.Model):
+    """A new-clients-only booking holds its e-mail and phone, once per clinic."""
+
+    __tablename__ = "new_client_claim"
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # email | phone
+    value: Mapped[str] = mapped_column(String(254))
+    booking_id: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "value"),
+        ForeignKeyConstraint(
+            ["booking_id", "tenant_id"], ["booking.id", "booking.tenant_id"], ondelete="CASCADE"
+        ),
+    )
+
+
+class OutboxMessage(TenantOwned, db.Model):
+    """An e-mail written in the same transaction as the change it announces."""
+
+    __tablename__ = "outbox_message"
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    # queued | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["booking_id", "tenant_id"], ["booking.id", "booking.tenant_id"], ondelete="CASCADE"
+        ),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
