@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import formatting, security, templating, tenancy
 from .config import ROOT, Config
-from .extensions import cache, db, migrate
+from .extensions import cache, csrf, db, limiter, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,16 +38,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     cache.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
     templating.init_app(app, ROOT / "templates")
     tenancy.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
 
+    from .booking import bp as booking_bp
     from .directory import bp as directory_bp
     from .site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(booking_bp)
     app.add_url_rule("/", "index", _index)
 
     from .cli import register as register_cli

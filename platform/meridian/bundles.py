@@ -23,7 +23,18 @@ from sqlalchemy import select
 
 from .extensions import db
 from .markdown import reading_minutes, render_markdown
-from .models import WEEKDAYS, Domain, Faq, Location, OpeningHours, Post, Service, Tag, Tenant
+from .models import (
+    WEEKDAYS,
+    Closure,
+    Domain,
+    Faq,
+    Location,
+    OpeningHours,
+    Post,
+    Service,
+    Tag,
+    Tenant,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -216,15 +227,56 @@ class BundleLoader:
                 "timezone": spec["timezone"],
                 "latitude": spec.get("latitude"),
                 "longitude": spec.get("longitude"),
+                "holiday_subdivision": str(spec.get("holiday_subdivision", "")),
                 "position": position,
             }
             if _assign(location, values) or created:
                 self._note(created, f"location {slug}")
             db.session.flush()
+            if self._closures(tenant, location, spec.get("closures", []), where) and not created:
+                self._note(False, f"closures {slug}")
             wanted = _hours(spec.get("hours", {}), f"{where}.hours")
             if self._hours(tenant, location, wanted) and not created:
                 self._note(False, f"hours {slug}")
         return specs[0]["timezone"]
+
+    def _closures(
+        self, tenant: Tenant, location: Location, specs: list[dict[str, Any]], where: str
+    ) -> bool:
+        """Closed days (`{date, reason}`) and holidays opened anyway (`open = true`)."""
+        wanted: dict[date, tuple[str, bool]] = {}
+        for index, spec in enumerate(specs):
+            raw = spec.get("date")
+            try:
+                day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+            except ValueError as exc:
+                raise BundleError(f"{where}.closures[{index}]: date {raw!r} is not ISO") from exc
+            wanted[day] = (str(spec.get("reason", "")), bool(spec.get("open", False)))
+        current = {
+            c.day: c
+            for c in db.session.scalars(select(Closure).where(Closure.location_id == location.id))
+        }
+        changed = False
+        for day, row in current.items():
+            if day not in wanted:
+                db.session.delete(row)
+                changed = True
+        for day, (reason, is_open) in wanted.items():
+            row = current.get(day)
+            if row is None:
+                db.session.add(
+                    Closure(
+                        tenant_id=tenant.id,
+                        location_id=location.id,
+                        day=day,
+                        reason=reason,
+                        is_open=is_open,
+                    )
+                )
+                changed = True
+            elif _assign(row, {"reason": reason, "is_open": is_open}):
+                changed = True
+        return changed
 
     def _hours(
         self, tenant: Tenant, location: Location, wanted: set[tuple[int, time, time]]
@@ -266,6 +318,8 @@ class BundleLoader:
                 "buffer_minutes": int(spec.get("buffer_minutes", 0)),
                 "online_bookable": bool(spec.get("online_bookable", True)),
                 "new_clients_only": bool(spec.get("new_clients_only", False)),
+                "min_notice_minutes": int(spec.get("min_notice_minutes", 120)),
+                "horizon_days": int(spec.get("horizon_days", 60)),
                 "position": position,
             }
             if _assign(service, values) or created:

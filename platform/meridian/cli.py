@@ -65,5 +65,57 @@ def activate_command(slug: str) -> None:
     _set_status(slug, "active")
 
 
+outbox = click.Group("outbox", help="Deliver and inspect outgoing e-mail.")
+
+
+@outbox.command("send")
+@click.option("--limit", default=100, show_default=True, help="At most this many messages.")
+def outbox_send(limit: int) -> None:
+    """Send due messages (run from cron or a loop; safe to run in several workers)."""
+    from .outbox import send_due
+
+    counts = send_due(limit=limit)
+    click.echo(f"sent {counts['sent']}, will retry {counts['retry']}, failed {counts['failed']}")
+
+
+@outbox.command("status")
+@click.option("--tenant", "slug", default=None, help="Only this clinic.")
+@click.option("--limit", default=50, show_default=True)
+def outbox_status(slug: str | None, limit: int) -> None:
+    """Each message's delivery state, newest first (no message bodies are shown)."""
+    from .models import OutboxMessage
+
+    stmt = (
+        select(OutboxMessage, Tenant.slug)
+        .join(Tenant, Tenant.id == OutboxMessage.tenant_id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    if slug:
+        stmt = stmt.where(Tenant.slug == slug)
+    for message, tenant_slug in db.session.execute(stmt):
+        click.echo(
+            f"{message.id}\t{tenant_slug}\t{message.kind}\t{message.recipient}\t"
+            f"{message.status}\tattempts={message.attempts}\t{message.last_error}"
+        )
+
+
+reminders = click.Group("reminders", help="Appointment reminders.")
+
+
+@reminders.command("queue")
+@click.option("--hours", type=int, default=None, help="How long before (default REMINDER_HOURS).")
+def reminders_queue(hours: int | None) -> None:
+    """Queue reminder e-mails for appointments coming up; running it twice adds none."""
+    from flask import current_app
+
+    from .booking.reminders import queue_reminders
+
+    count = queue_reminders(hours or current_app.config["REMINDER_HOURS"])
+    click.echo(f"queued {count} reminder(s)")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(tenants)
+    app.cli.add_command(outbox)
+    app.cli.add_command(reminders)

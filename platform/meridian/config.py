@@ -68,3 +68,21 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PUBLIC_SCHEME == "https"
         self.DEBUG = _bool("FLASK_DEBUG")
+        # Outgoing mail: "smtp" (production) or "file" (.eml files in instance/mail/).
+        self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "bookings@meridian.invalid")
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+        self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        # Development: send queued mail right after the booking commits.
+        self.MAIL_DELIVER_INLINE = _bool("MAIL_DELIVER_INLINE")
+        self.REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
+        self.BOOKING_LINK_MAX_AGE = int(os.environ.get("BOOKING_LINK_MAX_AGE", str(90 * 86_400)))
+        # Flask-Limiter: Redis when REDIS_URL is set (shared by every process).
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")

@@ -73,8 +73,17 @@ class Booking(TenantOwned, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rescheduled_to_id: Mapped[int | None] = mapped_column(Integer)
 
-    location: Mapped[Location] = relationship()
-    service: Mapped[Service] = relationship()
+    # Read-only: the ids are set directly (the composite keys share tenant_id).
+    location: Mapped[Location] = relationship(
+        primaryjoin="and_(foreign(Booking.location_id) == Location.id, "
+        "Booking.tenant_id == Location.tenant_id)",
+        viewonly=True,
+    )
+    service: Mapped[Service] = relationship(
+        primaryjoin="and_(foreign(Booking.service_id) == Service.id, "
+        "Booking.tenant_id == Service.tenant_id)",
+        viewonly=True,
+    )
     rescheduled_to: Mapped[Booking | None] = relationship(
         remote_side="Booking.id",
         primaryjoin="and_(Booking.rescheduled_to_id == remote(Booking.id), "

@@ -1,0 +1,60 @@
+"""WTForms for the details step and the cancel / reschedule confirmations (with CSRF)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+
+class DetailsForm(FlaskForm):
+    location = HiddenField(validators=[InputRequired()])
+    service = HiddenField(validators=[InputRequired()])
+    start = HiddenField(validators=[InputRequired(message="Please choose a time.")])
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(message="Please enter your name."), Length(max=120)],
+    )
+    email = StringField(
+        "E-mail address",
+        validators=[DataRequired(message="Please enter your e-mail address."), Length(max=254)],
+    )
+    phone = StringField(
+        "Phone number",
+        validators=[DataRequired(message="Please enter a phone number."), Length(max=40)],
+    )
+    reason = TextAreaField("Reason for your visit (optional)", validators=[Length(max=1000)])
+    consent = BooleanField(
+        "I agree that the clinic stores these details to manage my appointment.",
+        validators=[DataRequired(message="Please tick the box so we can keep your booking.")],
+    )
+
+    country = "GB"  # set by the view to the location's country
+
+    def validate_email(self, field) -> None:
+        try:
+            result = validate_email(field.data.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(
+                "Please enter a valid e-mail address, like name@example.com."
+            ) from exc
+        field.data = result.normalized.lower()
+
+    def validate_phone(self, field) -> None:
+        try:
+            number = phonenumbers.parse(field.data, self.country)
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError("Please enter a valid phone number.") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError("Please enter a valid phone number.")
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token is the point (every state change is a POST)."""
+
+
+class RescheduleForm(FlaskForm):
+    start = HiddenField()
