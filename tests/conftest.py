@@ -9,6 +9,7 @@ keep each test short; `demo` loads both demo clinic bundles.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from meridian import create_app
 from meridian.bundles import load_bundle
 from meridian.extensions import cache, db
 from meridian.markdown import render_markdown
-from meridian.models import Domain, Location, OpeningHours, Post, Tag, Tenant
+from meridian.models import Domain, Location, OpeningHours, Post, Service, Tag, Tenant
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_HOSTS = {
@@ -75,6 +76,10 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "CACHE_TYPE": "SimpleCache",
             "TENANTS_DIR": str(ROOT / "tenants"),
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "MAIL_BACKEND": "file",
+            "MAIL_FROM": "bookings@meridian.test",
+            "MAIL_DELIVER_INLINE": False,
+            "RATELIMIT_ENABLED": False,
         }
     )
     with application.app_context():
@@ -256,3 +261,84 @@ def count_queries(app: Flask):
             event.remove(engine, "before_cursor_execute", record)
 
     return counter
+
+
+@pytest.fixture
+def make_service(app: Flask):
+    """Add an online-bookable service to a tenant (15 minutes + 5 buffer by default)."""
+
+    def make(tenant: Tenant, slug: str = "consult", **fields: Any) -> Service:
+        values = {
+            "name": slug.replace("-", " ").title(),
+            "duration_minutes": 15,
+            "buffer_minutes": 5,
+            "min_notice_minutes": 120,
+            "horizon_days": 60,
+        } | fields
+        with app.app_context():
+            service = Service(tenant_id=tenant.id, slug=slug, **values)
+            db.session.add(service)
+            db.session.commit()
+            db.session.refresh(service)
+            db.session.expunge(service)
+            return service
+
+    return make
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def next_free(app: Flask):
+    """`next_free(tenant, service)` -> the first free start (UTC) at the main location."""
+    from meridian.booking.service import availability
+
+    def find(tenant: Tenant, service: Service, index: int = 0, location_id: int | None = None):
+        with app.app_context():
+            location = db.session.get(Location, location_id or tenant.locations[0].id)
+            svc = db.session.get(Service, service.id)
+            slots = availability(location, svc).slots
+            every = [s for day in sorted(slots) for s in slots[day]]
+            return every[index]
+
+    return find
+
+
+@pytest.fixture
+def book_via_http(client_for):
+    """Walk the details step like a browser: GET the form, POST it back with its token."""
+
+    def book(tenant: Tenant, service: Service, start: datetime, client=None, **fields: Any):
+        client = client or client_for(tenant)
+        location_id = fields.pop("location_id", tenant.locations[0].id)
+        page = client.get(
+            "/book/details",
+            query_string={
+                "location": location_id,
+                "service": service.id,
+                "start": start.isoformat(),
+            },
+        )
+        assert page.status_code == 200, page.text
+        data = {
+            "csrf_token": csrf_token(page.text),
+            "location": str(location_id),
+            "service": str(service.id),
+            "start": start.isoformat(),
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "phone": "020 7946 0018",
+            "reason": "",
+            "consent": "y",
+        } | fields
+        data = {k: v for k, v in data.items() if v is not None}
+        return client.post("/book/details", data=data)
+
+    return book
