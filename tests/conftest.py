@@ -79,7 +79,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "MAIL_BACKEND": "file",
             "MAIL_FROM": "bookings@meridian.test",
             "MAIL_DELIVER_INLINE": False,
-            "RATELIMIT_ENABLED": False,
+            "RATE_LIMITS_ENABLED": False,
         }
     )
     with application.app_context():

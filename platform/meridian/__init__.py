@@ -38,8 +38,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     cache.init_app(app)
-    csrf.init_app(app)
+    # The limiter first: a flood is refused before any other work (CSRF included).
     limiter.init_app(app)
+    csrf.init_app(app)
     templating.init_app(app, ROOT / "templates")
     tenancy.init_app(app)
     security.init_app(app)

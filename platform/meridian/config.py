@@ -83,6 +83,8 @@ class Config:
         self.REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
         self.BOOKING_LINK_MAX_AGE = int(os.environ.get("BOOKING_LINK_MAX_AGE", str(90 * 86_400)))
         # Flask-Limiter: Redis when REDIS_URL is set (shared by every process).
-        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        # Our switch (Flask-Limiter's own RATELIMIT_ENABLED is per extension instance,
+        # which several apps in one process, e.g. the tests, would share).
+        self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")

@@ -24,6 +24,10 @@ def _rate_limit() -> str:
     return current_app.config["BOOKING_RATE_LIMIT"]
 
 
+def _limits_off() -> bool:
+    return not current_app.config["RATE_LIMITS_ENABLED"]
+
+
 def _id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
@@ -127,7 +131,7 @@ def _details_context(form: DetailsForm, location: Location, chosen: Service, alt
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def details():
     """Step 2: the visitor's details. Errors come back next to the field, input kept."""
     tenant = current_tenant()
@@ -237,7 +241,7 @@ def _moved(booking: Booking) -> dict:
 
 
 @bp.route("/cancel/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def cancel(token: str):
     booking, problem = _from_link(token, "cancel")
     if problem:
@@ -257,7 +261,7 @@ def cancel(token: str):
 
 
 @bp.route("/reschedule/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def reschedule(token: str):
     booking, problem = _from_link(token, "reschedule")
     if problem:
