@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,7 +62,7 @@ def test_change_day_has_every_slot_once(zone, before, change, after, h_before, h
     assert len(on_change) == len(set(on_change)) == 32
     local = [s.astimezone(ZoneInfo(zone)) for s in on_change]
     assert local[0].time() == time(9) and local[-1].time() == time(16, 45)
-    assert all(b - a == timedelta(minutes=15) for a, b in zip(on_change, on_change[1:]))
+    assert all(b - a == timedelta(minutes=15) for a, b in pairwise(on_change))
 
 
 def test_night_hours_skip_the_gap_and_do_not_double_the_fold():
