@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .bundles import BundleError, load_bundle
@@ -65,7 +66,7 @@ def activate_command(slug: str) -> None:
     _set_status(slug, "active")
 
 
-outbox = click.Group("outbox", help="Deliver and inspect outgoing e-mail.")
+outbox = AppGroup("outbox", help="Deliver and inspect outgoing e-mail.")
 
 
 @outbox.command("send")
@@ -100,7 +101,7 @@ def outbox_status(slug: str | None, limit: int) -> None:
         )
 
 
-reminders = click.Group("reminders", help="Appointment reminders.")
+reminders = AppGroup("reminders", help="Appointment reminders.")
 
 
 @reminders.command("queue")
