@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..extensions import db
 from ..models import (
@@ -176,6 +176,17 @@ def _check_bookable(
     raise BookingError(message, alternatives=alternatives)
 
 
+# PostgreSQL: deadlock (two exclusion checks waiting on each other) and serialization
+# failure. The database aborted one side of a race; for the visitor it is a lost race.
+_RACE_STATES = {"40P01", "40001"}
+
+
+def _is_conflict(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RACE_STATES
+
+
 def _new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
@@ -272,8 +283,10 @@ def place_booking(
         for message in messages.booking_confirmed(tenant, booking):
             db.session.add(message)
         db.session.commit()
-    except IntegrityError:
+    except DBAPIError as exc:
         db.session.rollback()
+        if not _is_conflict(exc):
+            raise
         raise _explain_conflict(location, service, start, email, phone, now) from None
     return booking
 
@@ -372,8 +385,10 @@ def reschedule_booking(
         for message in messages.booking_rescheduled(tenant, booking, new):
             db.session.add(message)
         db.session.commit()
-    except IntegrityError:
+    except DBAPIError as exc:
         db.session.rollback()
+        if not _is_conflict(exc):
+            raise
         raise _explain_conflict(
             location, service, start, booking.client_email, booking.client_phone, now, old_id
         ) from None
