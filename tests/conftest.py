@@ -305,7 +305,10 @@ def next_free(app: Flask):
             location = db.session.get(Location, location_id or tenant.locations[0].id)
             svc = db.session.get(Service, service.id)
             slots = availability(location, svc).slots
-            every = [s for day in sorted(slots) for s in slots[day]]
+            # Keep clear of the minimum-notice edge, so the slot is still bookable
+            # a few seconds later when the test posts it.
+            edge = datetime.now(UTC) + timedelta(minutes=svc.min_notice_minutes + 10)
+            every = [s for day in sorted(slots) for s in slots[day] if s >= edge]
             return every[index]
 
     return find
