@@ -52,7 +52,9 @@ def _missing() -> dict[str, str]:
         try:
             import playwright  # noqa: F401
         except ImportError:
-            missing["browser"] = "the playwright package is not installed (pip install -e '.[test]')"
+            missing["browser"] = (
+                "the playwright package is not installed (pip install -e '.[test]')"
+            )
     if not AXE_JS.exists() and "browser" not in missing:
         missing["axe"] = f"no {AXE_JS.relative_to(ROOT)} (npm ci --prefix tools)"
     elif "browser" in missing:
@@ -75,7 +77,9 @@ def pytest_collection_modifyitems(config, items):
                 continue
             _counts[marker] = _counts.get(marker, 0) + 1
             if marker in MISSING and not REQUIRED:
-                item.add_marker(pytest.mark.skip(reason=f"{marker} tests not run: {MISSING[marker]}"))
+                item.add_marker(
+                    pytest.mark.skip(reason=f"{marker} tests not run: {MISSING[marker]}")
+                )
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -93,7 +97,9 @@ def pytest_terminal_summary(terminalreporter):
         else:
             write(f"{label}: {_counts[marker]} collected and run", green=True)
     if _saved:
-        write(f"Browser failure artifacts (screenshots + HTML) in {ARTIFACTS}:", red=True, bold=True)
+        write(
+            f"Browser failure artifacts (screenshots + HTML) in {ARTIFACTS}:", red=True, bold=True
+        )
         for path in _saved:
             write(f"  {path}")
 
