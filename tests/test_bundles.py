@@ -136,3 +136,14 @@ def test_cli_loads_and_reports(app, bundle):
     assert suspended.exit_code == 0
     listing = runner.invoke(args=["tenants", "list"])
     assert "zak-clinic\tsuspended\tzak-clinic.localhost" in listing.output
+
+
+def test_removing_an_faq_from_the_bundle_removes_it(ctx, bundle):
+    load_bundle(bundle)
+    toml = bundle / "tenant.toml"
+    text = toml.read_text()
+    assert text.rstrip().rfind("[[faqs]]") > text.rfind("[[services]]")  # FAQs come last
+    toml.write_text(text[: text.rfind("[[faqs]]")])
+    report = load_bundle(bundle)
+    assert report.updated == ["faq 5 removed"]
+    assert _counts()["Faq"] == 4
