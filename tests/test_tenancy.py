@@ -56,10 +56,8 @@ def test_no_header_other_than_host_selects_a_tenant(demo, client_for, header):
     assert "Acute Acupuncture" in acute.text and "Warwick Way" not in acute.text
 
 
-def test_forwarded_host_is_ignored_even_behind_a_trusted_proxy(demo, app, client_for):
-    from meridian import create_app
-
-    proxied = create_app(dict(app.config) | {"PROXY_COUNT": 1})
+def test_forwarded_host_is_ignored_even_behind_a_trusted_proxy(demo, make_app, client_for):
+    proxied = make_app(PROXY_COUNT=1)
     headers = {"X-Forwarded-Host": "zak-clinic.localhost", "X-Forwarded-Proto": "https"}
     assert client_for("unknown.example", proxied).get("/", headers=headers).status_code == 404
     acute = client_for("acute-acupuncture.localhost", proxied).get("/", headers=headers)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .bundles import BundleError, load_bundle
 from .extensions import db
 from .models import Tenant
 
-tenants = click.Group("tenants", help="Load and manage clinic bundles.")
+tenants = AppGroup("tenants", help="Load and manage clinic bundles.")
 
 
 @tenants.command("load")
