@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from meridian import create_app
 from meridian.extensions import db
 from meridian.models import Faq, Location, Post, Tag, Tenant
 
@@ -217,7 +216,7 @@ def test_one_clinics_cache_never_serves_another(make_tenant, make_post, client_f
     assert cross.status_code == 200 and "Beta hello" in cross.text
 
 
-def test_cache_isolation_with_redis(make_tenant, make_post, client_for, app):
+def test_cache_isolation_with_redis(make_tenant, make_post, client_for, make_app):
     """The production cache backend keeps clinics apart the same way."""
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
@@ -225,13 +224,12 @@ def test_cache_isolation_with_redis(make_tenant, make_post, client_for, app):
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    config = dict(app.config) | {
-        "REDIS_URL": url,
-        "CACHE_TYPE": "RedisCache",
-        "CACHE_REDIS_URL": url,
-        "CACHE_KEY_PREFIX": f"meridian-test-{time.time_ns()}:",
-    }
-    redis_app = create_app(config)
+    redis_app = make_app(
+        REDIS_URL=url,
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL=url,
+        CACHE_KEY_PREFIX=f"meridian-test-{time.time_ns()}:",
+    )
     a, b = _same_path_two_clinics(make_tenant, make_post)
     try:
         for _ in range(2):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from meridian import create_app
 from meridian.extensions import db
 from meridian.models import Tenant
 
@@ -155,10 +154,9 @@ def test_503_for_a_suspended_clinic_carries_headers(make_tenant, client_for):
 
 
 @pytest.fixture
-def production_app(app) -> Flask:
+def production_app(make_app) -> Flask:
     """The same database in production mode (no TESTING, no DEBUG), with a route that fails."""
-    config = dict(app.config) | {"TESTING": False, "DEBUG": False, "PROPAGATE_EXCEPTIONS": None}
-    prod = create_app(config)
+    prod = make_app(TESTING=False, DEBUG=False, PROPAGATE_EXCEPTIONS=None)
 
     @prod.get("/__test_only_boom")
     def boom():
@@ -196,17 +194,17 @@ def test_the_session_still_works_after_a_database_error(demo, client_for, produc
     assert client.get("/faq").status_code == 200
 
 
-def test_hsts_when_configured(demo, client_for, app):
-    with_hsts = create_app(dict(app.config) | {"HSTS_SECONDS": 31_536_000})
+def test_hsts_when_configured(demo, client_for, make_app):
+    with_hsts = make_app(HSTS_SECONDS=31_536_000)
     for host, path in [(TENANT_HOST, "/"), (TENANT_HOST, "/missing"), (PLATFORM_HOST, "/")]:
         response = client_for(host, with_hsts).get(path)
         assert_security_headers(response, hsts=True)
         assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
 
 
-def test_hsts_on_a_503_too(make_tenant, client_for, app):
+def test_hsts_on_a_503_too(make_tenant, client_for, make_app):
     tenant = make_tenant("sleepy", status="suspended")
-    with_hsts = create_app(dict(app.config) | {"HSTS_SECONDS": 600})
+    with_hsts = make_app(HSTS_SECONDS=600)
     response = client_for(tenant, with_hsts).get("/")
     assert response.status_code == 503
     assert_security_headers(response, hsts=True)

@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from audit_pages import AUDIT_PAGES, CLINICS, audit_params
-from conftest import AXE_JS, ROOT, VNU_JAR
+
+from tests.browser.audit_pages import AUDIT_PAGES, CLINICS, audit_params
+from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
 
 #: axe rule tags checked: WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from audit_pages import CLINICS
+
+from tests.browser.audit_pages import CLINICS
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from audit_pages import CLINICS, SAMPLE_POST
+
+from tests.browser.audit_pages import CLINICS, SAMPLE_POST
 
 pytestmark = pytest.mark.browser
 BUDGET = 60 * 1024
