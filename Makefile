@@ -24,10 +24,10 @@ $(STAMP)/install-test: pyproject.toml | $(BIN)/python
 
 # axe-core and the Nu HTML Checker, pinned in tools/package-lock.json. Without npm the
 # audits are reported as NOT RUN in the test summary (CI installs npm and requires them).
-$(STAMP)/tools: tools/package.json tools/package-lock.json
+TOOLS := tools/node_modules/.package-lock.json
+$(TOOLS): tools/package.json tools/package-lock.json
 	@if command -v npm >/dev/null; then \
-	  npm ci --prefix tools --no-audit --no-fund --ignore-scripts --loglevel=error \
-	  && mkdir -p $(STAMP) && touch $@; \
+	  npm ci --prefix tools --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
 	else echo "npm not found: the axe and Nu HTML Checker audits will not run"; fi
 
 instance/secret_key:
@@ -48,18 +48,23 @@ run: $(STAMP)/install instance/secret_key
 ## The whole suite (SQLite by default; TEST_DATABASE_URL=postgresql://… for PostgreSQL).
 # Browser, axe and Nu HTML Checker tests run when Chromium, tools/node_modules and java
 # are present; the summary says plainly which did not run and why.
-test: $(STAMP)/install-test $(STAMP)/tools
+test: $(STAMP)/install-test $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Only the real-browser, accessibility and HTML-validity checks.
-audit: $(STAMP)/install-test $(STAMP)/tools
+audit: $(STAMP)/install-test $(TOOLS)
 	$(BIN)/pytest -m "browser or axe or vnu" $(PYTEST_ARGS)
 
 ## Load test: the app under gunicorn beside nginx serving the same bytes (see bench/README.md).
-bench: $(STAMP)/install-test
+BENCH_ARGS ?= --servers gunicorn-sync,gunicorn-gthread,granian
+bench: $(STAMP)/install-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+$(STAMP)/install-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@mkdir -p $(STAMP) && touch $@ $(STAMP)/install
 
 lint: $(STAMP)/install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

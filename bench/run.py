@@ -52,9 +52,35 @@ PAGES = [
 ]
 
 SERVERS = {
-    # name: gunicorn arguments
-    "gunicorn-sync": ["-w", "2", "-k", "sync"],
-    "gunicorn-gthread": ["-w", "2", "-k", "gthread", "--threads", "4"],
+    # name: command (after `python -m`), {port} filled in. granian is optional
+    # (pip install -e '.[bench]'); gunicorn with 2 sync workers is the reference.
+    "gunicorn-sync": ["gunicorn", "-w", "2", "-k", "sync", "-b", "127.0.0.1:{port}", "wsgi:app"],
+    "gunicorn-gthread": [
+        "gunicorn",
+        "-w",
+        "2",
+        "-k",
+        "gthread",
+        "--threads",
+        "4",
+        "-b",
+        "127.0.0.1:{port}",
+        "wsgi:app",
+    ],
+    "granian": [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--workers",
+        "2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ],
 }
 
 
@@ -175,9 +201,10 @@ def start_nginx(tmp: Path, port: int) -> subprocess.Popen:
     return process
 
 
-def start_gunicorn(env: dict[str, str], port: int, args: list[str]) -> subprocess.Popen:
+def start_app_server(env: dict[str, str], port: int, command: list[str]) -> subprocess.Popen:
+    args = [part.format(port=port) for part in command]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *args, "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -249,7 +276,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 4)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 2)))
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
@@ -284,7 +311,7 @@ def main() -> None:
         try:
             for server in servers:
                 port = free_port()
-                app = start_gunicorn(env, port, SERVERS[server])
+                app = start_app_server(env, port, SERVERS[server])
                 try:
                     for index, page in enumerate(pages):
                         status, body, headers = fetch(port, page.path)
