@@ -96,12 +96,32 @@ def pytest_terminal_summary(terminalreporter):
             write(f"{label} {verdict}: {MISSING[marker]}", red=True, bold=True)
         else:
             write(f"{label}: {_counts[marker]} collected and run", green=True)
+    _report_missing_last.extend(
+        f"{label} NOT RUN: {MISSING[marker]}"
+        for marker, label in (
+            ("browser", "BROWSER TESTS"),
+            ("axe", "AXE AUDIT"),
+            ("vnu", "NU HTML CHECKER"),
+        )
+        if _counts.get(marker) and marker in MISSING and not REQUIRED
+    )
     if _saved:
         write(
             f"Browser failure artifacts (screenshots + HTML) in {ARTIFACTS}:", red=True, bold=True
         )
         for path in _saved:
             write(f"  {path}")
+
+
+_report_missing_last: list[str] = []
+
+
+def pytest_unconfigure(config):
+    """Repeat what did not run as the very last lines, below pytest's own totals."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for line in _report_missing_last:
+        if reporter is not None:
+            reporter.write_line(line, red=True, bold=True)
 
 
 @pytest.fixture(scope="session")
