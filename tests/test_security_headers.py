@@ -130,6 +130,12 @@ def test_conditional_and_head_responses_carry_them_too(demo, client_for):
     assert_security_headers(not_modified)
 
 
+def test_405_carries_headers(demo, client_for):
+    response = client_for(TENANT_HOST).post("/faq")
+    assert response.status_code == 405
+    assert_security_headers(response)
+
+
 @pytest.mark.parametrize(
     ("host", "path"),
     [
