@@ -27,6 +27,9 @@ SAMPLE_ARGS = {
     "static:filename": "css/site.css",
 }
 PLACEHOLDER = "sample"
+#: Endpoints (by blueprint, or bare name) that only readers use: never a cookie, on any
+#: route they will ever have. Booking and signed-in areas may set a session.
+READER_BLUEPRINTS = {"site", "index", "static", "directory"}
 
 
 def directives(csp: str) -> dict[str, list[str]]:
@@ -98,6 +101,8 @@ def test_every_route_carries_the_security_headers(demo, client_for, app, host):
     for method, url, rule in every_route(app):
         with client.open(url, method=method) as response:
             assert_security_headers(response)
+            if method == "GET" and rule.endpoint.partition(".")[0] in READER_BLUEPRINTS:
+                assert "Set-Cookie" not in response.headers, f"cookie set by {url}"
             if response.status_code == 200:
                 ok.add(rule.endpoint)
         seen += 1
