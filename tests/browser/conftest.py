@@ -224,10 +224,10 @@ def page(request, browser, viewport):
 
 
 @pytest.fixture
-def audit_page(request, browser):
-    """A desktop page that ignores the CSP, so axe can be injected (the app's own CSP is
-    tested elsewhere and never relaxed)."""
-    context, the_page = _open_page(request, browser, "desktop", bypass_csp=True)
+def audit_page(request, browser, viewport):
+    """A page (each viewport) that ignores the CSP, so axe can be injected (the app's own
+    CSP is tested elsewhere and never relaxed)."""
+    context, the_page = _open_page(request, browser, viewport, bypass_csp=True)
     yield the_page
     call = request.node.stash.get(_phase, {}).get("call")
     if call is not None and call.failed:
