@@ -30,17 +30,21 @@ def test_blog_paginates_newest_first(make_tenant, make_post, client_for, app):
     second = client.get("/blog?page=2").text
     assert "Post 01" in second and "Post 00" in second and "Post 11" not in second
     assert "Page 2 of 2" in second
-    assert client.get("/blog?page=99").status_code == 200  # past the end: empty, not an error
-    assert client.get("/blog?page=abc").status_code == 200
+    for bad in ("99", "3", "0", "02", "abc", "-1", "1.5"):
+        assert client.get(f"/blog?page={bad}").status_code == 404, bad
 
 
 def test_tag_page_filters(make_tenant, make_post, client_for):
     tenant = make_tenant()
     make_post(tenant, "sleepy", title="About sleep", tags=("sleep",))
     make_post(tenant, "achy", title="About pain", tags=("pain",))
+    make_post(tenant, "soon", tags=("secret-launch",), published_at=None)
     html = client_for(tenant).get("/blog/tag/sleep").text
     assert "About sleep" in html and "About pain" not in html
     assert client_for(tenant).get("/blog/tag/nothing").status_code == 404
+    # A tag used only by a draft is not public: no page, no sitemap entry.
+    assert client_for(tenant).get("/blog/tag/secret-launch").status_code == 404
+    assert "secret-launch" not in client_for(tenant).get("/sitemap.xml").text
 
 
 def test_post_page_has_everything_a_reader_needs(demo, client_for):
