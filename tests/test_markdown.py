@@ -57,3 +57,11 @@ def test_hostile_post_renders_inert_on_the_page(make_tenant, make_post, client_f
     page = client_for(tenant).get("/blog/hostile").text
     assert 'alert("x")' not in page and "onerror" not in page
     assert "<script>alert" not in page
+
+
+def test_only_same_site_images_keep_their_source():
+    html = render_markdown(
+        "![a](/brand/photo.jpg) ![b](https://tracker.example/p.gif) ![c](//cdn.example/x.png)"
+    )
+    assert 'src="/brand/photo.jpg"' in html
+    assert "tracker.example" not in html and "cdn.example" not in html
