@@ -22,6 +22,14 @@ $(STAMP)/install-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@mkdir -p $(STAMP) && touch $@ $(STAMP)/install
 
+# axe-core and the Nu HTML Checker, pinned in tools/package-lock.json. Without npm the
+# audits are reported as NOT RUN in the test summary (CI installs npm and requires them).
+TOOLS := tools/node_modules/.package-lock.json
+$(TOOLS): tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tools --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "npm not found: the axe and Nu HTML Checker audits will not run"; fi
+
 instance/secret_key:
 	@mkdir -p instance
 	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
@@ -38,13 +46,28 @@ run: $(STAMP)/install instance/secret_key
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## The whole suite (SQLite by default; TEST_DATABASE_URL=postgresql://… for PostgreSQL).
-test: $(STAMP)/install-test
+# Browser, axe and Nu HTML Checker tests run when Chromium, tools/node_modules and java
+# are present; the summary says plainly which did not run and why.
+test: $(STAMP)/install-test $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Only the real-browser, accessibility and HTML-validity checks.
+audit: $(STAMP)/install-test $(TOOLS)
+	$(BIN)/pytest -m "browser or axe or vnu" $(PYTEST_ARGS)
+
+## Load test: the app under gunicorn beside nginx serving the same bytes (see bench/README.md).
+BENCH_ARGS ?= --servers gunicorn-sync,gunicorn-gthread,granian
+bench: $(STAMP)/install-bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+$(STAMP)/install-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@mkdir -p $(STAMP) && touch $@ $(STAMP)/install
 
 lint: $(STAMP)/install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) $(STAMP) .pytest_cache
+	rm -rf $(VENV) $(STAMP) .pytest_cache tools/node_modules test-artifacts

@@ -89,6 +89,22 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(app: Flask) -> Iterator:
+    """`make_app(PUBLIC_SCHEME="https")`: the test app's config with overrides, same database."""
+    built: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        variant = create_app(dict(app.config) | overrides)
+        built.append(variant)
+        return variant
+
+    yield make
+    for variant in built:
+        with variant.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(app: Flask) -> Iterator[None]:
     """Each test starts with an empty database and an empty page cache."""

@@ -46,7 +46,7 @@ def race(url, tenant, attempts, unchecked=False) -> list[str]:
 
 
 def _target():
-    from race_worker import attempt_all
+    from tests.race_worker import attempt_all
 
     return attempt_all
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import csrf_token
 from sqlalchemy import func, select
 
 from meridian.booking.service import rules_for
 from meridian.booking.slots import holidays_between
 from meridian.extensions import db
 from meridian.models import Booking, Location, OutboxMessage, Service, SlotClaim
+from tests.conftest import csrf_token
 
 
 def count(model) -> int:

@@ -6,12 +6,12 @@ import re
 import time as clock
 
 import pytest
-from conftest import csrf_token
 from sqlalchemy import func, select
 
 from meridian.booking.tokens import make_token
 from meridian.extensions import db
 from meridian.models import Booking, OutboxMessage, SlotClaim
+from tests.conftest import csrf_token
 
 
 @pytest.fixture

@@ -56,10 +56,8 @@ def test_no_header_other_than_host_selects_a_tenant(demo, client_for, header):
     assert "Acute Acupuncture" in acute.text and "Warwick Way" not in acute.text
 
 
-def test_forwarded_host_is_ignored_even_behind_a_trusted_proxy(demo, app, client_for):
-    from meridian import create_app
-
-    proxied = create_app(dict(app.config) | {"PROXY_COUNT": 1})
+def test_forwarded_host_is_ignored_even_behind_a_trusted_proxy(demo, make_app, client_for):
+    proxied = make_app(PROXY_COUNT=1)
     headers = {"X-Forwarded-Host": "zak-clinic.localhost", "X-Forwarded-Proto": "https"}
     assert client_for("unknown.example", proxied).get("/", headers=headers).status_code == 404
     acute = client_for("acute-acupuncture.localhost", proxied).get("/", headers=headers)
@@ -102,3 +100,58 @@ def test_guard_limits_unfiltered_selects_to_the_active_tenant(app, make_tenant, 
         assert slugs == ["a-post"]
         every = db.session.scalars(select(Post.slug).execution_options(all_tenants=True)).all()
         assert sorted(every) == ["a-post", "b-post"]
+
+
+def test_guard_limits_orm_updates_and_deletes_to_the_active_tenant(app, make_tenant, make_post):
+    from sqlalchemy import delete, update
+
+    a, b = make_tenant("clinic-a"), make_tenant("clinic-b")
+    make_post(a, "a-post")
+    make_post(b, "b-post")
+    with app.test_request_context():
+        g.tenant = a
+        assert db.session.execute(update(Post).values(author="changed")).rowcount == 1
+        assert db.session.execute(delete(Post)).rowcount == 1
+        db.session.commit()
+        g.tenant = None
+        left = db.session.execute(select(Post.slug, Post.author)).all()
+    assert left == [("b-post", "")]
+
+
+def test_bulk_changes_bump_the_content_version(app, make_tenant, make_post):
+    from sqlalchemy import update
+
+    from meridian.models import Tenant
+
+    a = make_tenant("clinic-a")
+    make_tenant("clinic-b")
+    make_post(a, "a-post")
+
+    def versions() -> dict[str, int]:
+        db.session.expire_all()
+        return dict(db.session.execute(select(Tenant.slug, Tenant.content_version)).all())
+
+    with app.test_request_context():
+        before = versions()
+        g.tenant = a
+        db.session.execute(update(Post).values(title="Bulk edit"))
+        db.session.commit()
+        g.tenant = None
+        after_scoped = versions()
+        assert after_scoped["clinic-a"] == before["clinic-a"] + 1
+        assert after_scoped["clinic-b"] == before["clinic-b"]
+        # Without an active tenant (a CLI job), every clinic's cache is invalidated.
+        db.session.execute(update(Post).values(title="Platform-wide edit"))
+        db.session.commit()
+        after_global = versions()
+        assert all(after_global[slug] == after_scoped[slug] + 1 for slug in after_global)
+
+
+@pytest.mark.parametrize("host", ["clinic-a.test..", "bad host", "exa mple.com:80"])
+def test_malformed_host_gets_a_plain_400_with_security_headers(make_app, make_tenant, host):
+    make_tenant("clinic-a")
+    production = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    response = production.test_client().get("/", environ_overrides={"HTTP_HOST": host})
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.text
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]

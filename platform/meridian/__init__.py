@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, render_template
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -71,10 +72,17 @@ def _index():
 
 
 def _register_error_pages(app: Flask) -> None:
+    def page(template: str, code: int, name: str, **context: Any):
+        if request_ctx.url_adapter is None:
+            # The Host could not even be parsed (e.g. `a..b`): no URL can be built, so
+            # no template that links anywhere can be rendered.
+            return f"{code} {name}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template(template, code=code, **context), code
+
     def render_error(error: HTTPException):
         code = error.code or 500
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
-        return render_template(template, error=error, code=code), code
+        return page(template, code, error.name, error=error)
 
     for code in (400, 403, 404, 405, 410, 429, 503):
         app.register_error_handler(code, render_error)
@@ -82,4 +90,4 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
-        return render_template("errors/500.html", code=500), 500
+        return page("errors/500.html", 500, "Internal Server Error")

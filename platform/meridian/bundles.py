@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -64,6 +65,16 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
             setattr(obj, key, value)
             changed = True
     return changed
+
+
+def _get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
+    """The row already loaded under `key`, or a new one added to the session."""
+    row = existing.get(key)
+    if row is not None:
+        return row, False
+    row = existing[key] = make()
+    db.session.add(row)
+    return row, True
 
 
 def _slug(value: Any, where: str) -> str:
@@ -204,11 +215,9 @@ class BundleLoader:
                 ZoneInfo(spec["timezone"])
             except (KeyError, ZoneInfoNotFoundError) as exc:
                 raise BundleError(f"{where}: timezone must be an IANA zone name") from exc
-            location = existing.get(slug)
-            created = location is None
-            if created:
-                location = Location(slug=slug)
-                tenant.locations.append(location)
+            location, created = _get_or_add(
+                existing, slug, lambda s=slug: Location(tenant=tenant, slug=s)
+            )
             values = {
                 key: spec.get(key, "")
                 for key in (
@@ -305,11 +314,9 @@ class BundleLoader:
             duration = spec.get("duration_minutes")
             if not isinstance(duration, int) or duration <= 0:
                 raise BundleError(f"{where}: duration_minutes must be a positive whole number")
-            service = existing.get(slug)
-            created = service is None
-            if created:
-                service = Service(tenant_id=tenant.id, slug=slug)
-                db.session.add(service)
+            service, created = _get_or_add(
+                existing, slug, lambda s=slug: Service(tenant_id=tenant.id, slug=s)
+            )
             values = {
                 "name": spec.get("name", slug),
                 "description": spec.get("description", ""),
@@ -329,14 +336,14 @@ class BundleLoader:
         existing = {
             f.position: f for f in db.session.scalars(select(Faq).where(Faq.tenant_id == tenant.id))
         }
+        seen: set[int] = set()
         for position, spec in enumerate(specs):
             if "question" not in spec:
                 raise BundleError(f"faqs[{position}]: question is required")
-            faq = existing.pop(position, None)
-            created = faq is None
-            if created:
-                faq = Faq(tenant_id=tenant.id, position=position)
-                db.session.add(faq)
+            faq, created = _get_or_add(
+                existing, position, lambda p=position: Faq(tenant_id=tenant.id, position=p)
+            )
+            seen.add(position)
             answer = spec.get("answer", "")
             values = {
                 "question": spec["question"],
@@ -345,9 +352,10 @@ class BundleLoader:
             }
             if _assign(faq, values) or created:
                 self._note(created, f"faq {position + 1}")
-        for faq in existing.values():  # the bundle owns the FAQ list: drop removed entries
-            db.session.delete(faq)
-            self._note(False, f"faq {faq.position + 1} removed")
+        for position, faq in existing.items():  # the bundle owns the FAQ list
+            if position not in seen:
+                db.session.delete(faq)
+                self._note(False, f"faq {position + 1} removed")
 
     def _posts(self, tenant: Tenant, zone: str) -> None:
         folder = self.path / "posts"
@@ -368,12 +376,9 @@ class BundleLoader:
             slug = _slug(meta.get("slug", file.stem), where)
             if not meta.get("title"):
                 raise BundleError(f"{where}: title is required")
-            post = posts.get(slug)
-            created = post is None
-            if created:
-                post = Post(tenant_id=tenant.id, slug=slug)
-                db.session.add(post)
-                posts[slug] = post
+            post, created = _get_or_add(
+                posts, slug, lambda s=slug: Post(tenant_id=tenant.id, slug=s)
+            )
             values = {
                 "title": str(meta["title"]),
                 "description": str(meta.get("description", "")),
@@ -391,11 +396,11 @@ class BundleLoader:
             wanted_tags = []
             for name in meta.get("tags", []) or []:
                 tag_slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-                tag = tags.get(tag_slug)
-                if tag is None:
-                    tag = Tag(tenant_id=tenant.id, slug=_slug(tag_slug, where), name=str(name))
-                    db.session.add(tag)
-                    tags[tag_slug] = tag
+                tag, _ = _get_or_add(
+                    tags,
+                    _slug(tag_slug, where),
+                    lambda s=tag_slug, n=str(name): Tag(tenant_id=tenant.id, slug=s, name=n),
+                )
                 wanted_tags.append(tag)
             if {t.slug for t in post.tags} != {t.slug for t in wanted_tags}:
                 post.tags = wanted_tags

@@ -13,7 +13,7 @@ from .bundles import BundleError, load_bundle
 from .extensions import db
 from .models import Tenant
 
-tenants = click.Group("tenants", help="Load and manage clinic bundles.")
+tenants = AppGroup("tenants", help="Load and manage clinic bundles.")
 
 
 @tenants.command("load")

@@ -30,6 +30,18 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+def _same_site_images(element: str, attribute: str, value: str) -> str | None:
+    """Images must be served by the clinic's own site: the CSP (img-src 'self') would block
+    any other, and loading one would tell a third party who reads the post."""
+    if (
+        element == "img"
+        and attribute == "src"
+        and not (value.startswith("/") and not value.startswith("//"))
+    ):
+        return None
+    return value
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown and sanitise the result (h1 is reserved for the page title)."""
     html = _md.render(text or "")
@@ -40,6 +52,7 @@ def render_markdown(text: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_same_site_images,
     )
 
 

@@ -52,7 +52,10 @@ def public_page(*params: str) -> Callable:
             response.cache_control.public = True
             response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
             response.headers["X-Page-Cache"] = state
-            return response.make_conditional(request)
+            response = response.make_conditional(request)
+            # make_conditional adds a Date header; the WSGI server adds its own.
+            del response.headers["Date"]
+            return response
 
         wrapper.public_page = True  # type: ignore[attr-defined]
         return wrapper

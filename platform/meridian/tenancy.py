@@ -5,9 +5,12 @@
 * Unknown host: 404. Suspended tenant: 503. Platform hosts: `g.tenant is None`.
 * Tenant-owned rows are read through `tenant_select` / `get_for_tenant_or_404`.
   While a tenant is active, a session-wide guard also adds `tenant_id = :tenant`
-  to every ORM SELECT of a `TenantOwned` model, so a forgotten filter fails closed.
-* Any flush that changes content shown on public pages bumps the tenant's
-  `content_version`, which every page-cache key and ETag depends on.
+  to every ORM SELECT, UPDATE and DELETE of a `TenantOwned` model, so a forgotten
+  filter fails closed. It cannot see Core statements on `Model.__table__` or `text()`:
+  don't use those for tenant rows. A cross-tenant read that is meant (e.g. "is this
+  hostname taken by any clinic?") says so with `.execution_options(all_tenants=True)`.
+* Any change to content shown on public pages (a flush, or a bulk ORM UPDATE/DELETE)
+  bumps the tenant's `content_version`, which every page-cache key and ETag includes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_app_context, request
 from flask_sqlalchemy.session import Session as FlaskSQLASession
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
 
 from .extensions import db
@@ -36,7 +39,7 @@ def normalise_host(raw: str) -> str:
 
 
 def current_tenant() -> Tenant:
-    """The request's tenant; only call from views that are served on a tenant host."""
+    """The request's tenant; aborts with 404 on a host that serves no tenant."""
     tenant = g.get("tenant")
     if tenant is None:
         abort(404)
@@ -56,15 +59,19 @@ def get_for_tenant_or_404(model: type[M], **by: Any) -> M:
     return row
 
 
+# Built once: every request runs it, and a bound parameter (rather than a literal host
+# per request) lets SQLAlchemy reuse its compiled form cheaply (~40% of this lookup).
+_TENANT_BY_HOST = (
+    select(Tenant)
+    .join(Domain, Domain.tenant_id == Tenant.id)
+    .where(Domain.hostname == bindparam("host"))
+    .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
+)
+
+
 def load_tenant_for_host(host: str) -> Tenant | None:
     """One query: the tenant for a host with its domains and locations."""
-    stmt = (
-        select(Tenant)
-        .join(Domain, Domain.tenant_id == Tenant.id)
-        .where(Domain.hostname == host)
-        .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
-    )
-    return db.session.scalars(stmt).unique().first()
+    return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
 def publish_due_posts(tenant: Tenant, now: datetime) -> None:
@@ -77,7 +84,7 @@ def publish_due_posts(tenant: Tenant, now: datetime) -> None:
         .where(Tenant.id == tenant.id, Tenant.next_publish_at <= now)
         .values(
             content_version=Tenant.content_version + 1,
-            next_publish_at=_next_publish_subquery(tenant.id, now),
+            next_publish_at=_next_publish_subquery(now),
         )
         .execution_options(synchronize_session=False)
     )
@@ -85,12 +92,29 @@ def publish_due_posts(tenant: Tenant, now: datetime) -> None:
     db.session.refresh(tenant)
 
 
-def _next_publish_subquery(tenant_id: int, now: datetime):
+def _next_publish_subquery(now: datetime):
+    """The tenant's next scheduled post time, correlated to the tenant row being updated."""
+    tenants = Tenant.__table__
     return (
         select(func.min(Post.published_at))
-        .where(Post.tenant_id == tenant_id, Post.published_at > now)
+        .where(Post.tenant_id == tenants.c.id, Post.published_at > now)
+        .correlate(tenants)
         .scalar_subquery()
     )
+
+
+def bump_content_versions(connection: Any, tenant_ids: set[int] | None) -> None:
+    """Invalidate the cached public pages of these tenants (None: of every tenant)."""
+    tenants = Tenant.__table__
+    stmt = update(tenants).values(
+        content_version=tenants.c.content_version + 1,
+        next_publish_at=_next_publish_subquery(utcnow()),
+    )
+    if tenant_ids is not None:
+        if not tenant_ids:
+            return
+        stmt = stmt.where(tenants.c.id.in_(sorted(tenant_ids)))
+    connection.execute(stmt)
 
 
 def resolve_tenant() -> None:
@@ -118,25 +142,38 @@ def _active_tenant_id() -> int | None:
     return tenant.id if tenant is not None else None
 
 
-def _guard_tenant_selects(state: ORMExecuteState) -> None:
-    """Second lock: every ORM SELECT of tenant rows is limited to the active tenant."""
-    if not state.is_select or state.is_column_load or state.is_relationship_load:
-        return
-    if state.execution_options.get("all_tenants"):
-        return
-    tenant_id = _active_tenant_id()
-    if tenant_id is None:
-        return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantOwned,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
+def _guard_tenant_rows(state: ORMExecuteState):
+    """Second lock on ORM statements while a tenant is active.
+
+    SELECT, UPDATE and DELETE of tenant rows are limited to the active tenant. A bulk
+    UPDATE/DELETE of public content also bumps the content version (the after_flush
+    hook only sees unit-of-work changes); without an active tenant, every tenant's.
+    """
+    if state.is_select and (state.is_column_load or state.is_relationship_load):
+        return None
+    if not (state.is_select or state.is_update or state.is_delete):
+        return None
+    tenant_id = None if state.execution_options.get("all_tenants") else _active_tenant_id()
+    if tenant_id is not None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantOwned,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+            )
         )
-    )
+    if state.is_select:
+        return None
+    mapper = state.bind_mapper
+    entity = mapper.class_ if mapper is not None else None
+    if not (entity and issubclass(entity, TenantOwned) and entity.affects_public_pages):
+        return None
+    result = state.invoke_statement()
+    bump_content_versions(state.session.connection(), {tenant_id} if tenant_id else None)
+    return result
 
 
-def _bump_content_versions(session: Session, flush_context: Any) -> None:
+def _bump_after_flush(session: Session, flush_context: Any) -> None:
     """after_flush: a change to public content bumps its tenant's content_version."""
     tenant_ids: set[int] = set()
     # after_flush still sees the pre-flush new/dirty/deleted sets and histories.
@@ -147,27 +184,15 @@ def _bump_content_versions(session: Session, flush_context: Any) -> None:
             tenant_ids.add(obj.tenant_id)
         elif isinstance(obj, Tenant) and obj not in session.new:
             tenant_ids.add(obj.id)
-    if not tenant_ids:
-        return
-    now = utcnow()
-    conn = session.connection()
-    for tenant_id in sorted(tenant_ids):
-        conn.execute(
-            update(Tenant.__table__)
-            .where(Tenant.__table__.c.id == tenant_id)
-            .values(
-                content_version=Tenant.__table__.c.content_version + 1,
-                next_publish_at=_next_publish_subquery(tenant_id, now),
-            )
-        )
+    bump_content_versions(session.connection(), tenant_ids)
 
 
 def init_app(app: Flask) -> None:
     app.before_request(resolve_tenant)
     # Session-class listeners are process-wide: register them once, however many apps.
     for name, listener in (
-        ("do_orm_execute", _guard_tenant_selects),
-        ("after_flush", _bump_content_versions),
+        ("do_orm_execute", _guard_tenant_rows),
+        ("after_flush", _bump_after_flush),
     ):
         if not event.contains(FlaskSQLASession, name, listener):
             event.listen(FlaskSQLASession, name, listener)

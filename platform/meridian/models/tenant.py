@@ -71,9 +71,11 @@ class Tenant(db.Model):
 
 
 class Domain(TenantOwned, db.Model):
-    """A host name (lower case, no scheme, no port) that serves one tenant."""
+    """A host name (lower case, no scheme, no port) that serves one tenant.
 
-    affects_public_pages = True
+    Tenant-owned, so the guard limits Domain queries to the active tenant: a check
+    across all clinics (is this hostname free?) needs `execution_options(all_tenants=True)`.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hostname: Mapped[str] = mapped_column(String(253), unique=True)

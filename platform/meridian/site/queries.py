@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import Faq, OpeningHours, Post, Service, Tag, post_tag, utcnow
-from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
+from ..tenancy import current_tenant, tenant_select
 
 
 def live_posts():
@@ -44,8 +44,21 @@ def paginate_posts(page: int, per_page: int, tag: Tag | None = None):
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
+def _live_tag_ids():
+    """Ids of the tags on at least one live post (a tag used only by drafts stays hidden)."""
+    live = live_posts().with_only_columns(Post.id).order_by(None)
+    return select(post_tag.c.tag_id).where(
+        post_tag.c.tenant_id == current_tenant().id, post_tag.c.post_id.in_(live)
+    )
+
+
 def tag_or_404(slug: str) -> Tag:
-    return get_for_tenant_or_404(Tag, slug=slug)
+    tag = db.session.scalars(
+        tenant_select(Tag, Tag.slug == slug, Tag.id.in_(_live_tag_ids()))
+    ).first()
+    if tag is None:
+        abort(404)
+    return tag
 
 
 def services() -> list[Service]:
@@ -70,14 +83,6 @@ def hours_by_location() -> dict[int, list[OpeningHours]]:
 def sitemap_entries() -> tuple[list[Post], list[Tag]]:
     posts = list(db.session.scalars(live_posts()))
     tags = list(
-        db.session.scalars(
-            tenant_select(Tag)
-            .where(
-                Tag.id.in_(
-                    select(post_tag.c.tag_id).where(post_tag.c.tenant_id == current_tenant().id)
-                )
-            )
-            .order_by(Tag.slug)
-        )
+        db.session.scalars(tenant_select(Tag, Tag.id.in_(_live_tag_ids())).order_by(Tag.slug))
     )
     return posts, tags

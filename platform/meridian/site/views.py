@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app, g, request, send_from_directory, url_for
+from flask import abort, current_app, g, request, send_from_directory, url_for
 
 from ..models import Location, utcnow
 from ..pagecache import public_page
@@ -15,9 +15,18 @@ from ..urls import origin_for, tenant_url
 from . import bp, queries, seo
 
 
-def _page_number() -> int:
+def _page_of_posts(tag=None):
+    """The requested page of live posts; 404 for a malformed or out-of-range `?page=`.
+
+    Only canonical numbers are served, so the page cache holds one entry per real page.
+    """
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    if not raw.isdigit() or raw != str(int(raw)) or int(raw) < 1:
+        abort(404)
+    page = queries.paginate_posts(int(raw), current_app.config["POSTS_PER_PAGE"], tag)
+    if page.page > max(page.pages, 1):
+        abort(404)
+    return page
 
 
 @public_page()
@@ -39,7 +48,7 @@ def home():
 @public_page("page")
 def blog():
     tenant = current_tenant()
-    page = queries.paginate_posts(_page_number(), current_app.config["POSTS_PER_PAGE"])
+    page = _page_of_posts()
     return render_site(
         "blog.html",
         page=page,
@@ -53,7 +62,7 @@ def blog():
 def tag(slug: str):
     tenant = current_tenant()
     the_tag = queries.tag_or_404(slug)
-    page = queries.paginate_posts(_page_number(), current_app.config["POSTS_PER_PAGE"], the_tag)
+    page = _page_of_posts(the_tag)
     extra = {"page": page.page} if page.page > 1 else {}
     return render_site(
         "blog.html",

@@ -1,0 +1,62 @@
+"""The pages every audit (browser journeys, axe, Nu HTML Checker) visits.
+
+Add a page here and every audit covers it. The booking flow adds its pages below
+(see BOOKING_PAGES) once the `booking` blueprint exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CLINICS = {
+    "acute-acupuncture": "acute-acupuncture.localhost",
+    "zak-clinic": "zak-clinic.localhost",
+}
+
+#: A published post of each demo clinic (from tenants/<slug>/posts/).
+SAMPLE_POST = {
+    "acute-acupuncture": "acupuncture-for-lower-back-pain",
+    "zak-clinic": "can-acupuncture-help-with-dry-eye",
+}
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of one clinic: `path` may use {post}; `endpoint` must be registered."""
+
+    name: str
+    path: str
+    endpoint: str = ""
+    #: Steps a test runs before auditing (e.g. submit an empty form to show its errors).
+    setup: tuple[str, ...] = field(default=())
+
+    def url_path(self, clinic: str) -> str:
+        return self.path.format(post=SAMPLE_POST[clinic])
+
+
+PUBLIC_PAGES = [
+    AuditPage("home", "/", "index"),
+    AuditPage("blog", "/blog", "site.blog"),
+    AuditPage("post", "/blog/{post}", "site.post"),
+    AuditPage("faq", "/faq", "site.faq"),
+    AuditPage("contact", "/contact", "site.contact"),
+]
+
+# --- BOOKING: add the booking pages here when the `booking` blueprint lands (issue 3) ---
+# e.g. AuditPage("booking", "/book", "booking.start"),
+#      AuditPage("booking-errors", "/book", "booking.start", setup=("submit-empty",)),
+# Pages whose endpoint is not registered are skipped with a reason, not silently.
+BOOKING_PAGES: list[AuditPage] = []
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES
+
+
+def audit_params():
+    """(clinic, page) pairs with readable ids, for pytest.mark.parametrize."""
+    import pytest
+
+    return [
+        pytest.param(clinic, page, id=f"{clinic}-{page.name}")
+        for clinic in CLINICS
+        for page in AUDIT_PAGES
+    ]

@@ -1,0 +1,95 @@
+"""axe-core and the Nu HTML Checker on every page of AUDIT_PAGES, for both clinics."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser.audit_pages import AUDIT_PAGES, CLINICS, audit_params
+from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
+
+#: axe rule tags checked: WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def format_axe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    at {', '.join(node['target'])}: {node['html'][:160]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize(("clinic", "audit"), audit_params())
+def test_axe_finds_no_violations(demo, app, live_server, audit_page, clinic, audit):
+    if audit.endpoint and audit.endpoint not in app.view_functions:
+        pytest.skip(f"{audit.endpoint} is not registered yet")
+    response = audit_page.goto(live_server.url(CLINICS[clinic], audit.url_path(clinic)))
+    assert response is not None and response.status == 200
+    audit_page.add_script_tag(path=str(AXE_JS))
+    result = audit_page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    assert result["violations"] == [], "axe violations:\n" + format_axe(result["violations"])
+
+
+def run_vnu(files: list[Path]) -> list[dict]:
+    """Nu HTML Checker messages (errors only) for the given files, in one JVM."""
+    completed = subprocess.run(
+        [
+            "java",
+            "-Xss4m",
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--errors-only",
+            "--also-check-css",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    # vnu prints its JSON report on stderr; exit status 1 means "errors found".
+    report = json.loads(completed.stderr or '{"messages": []}')
+    return report["messages"]
+
+
+@pytest.mark.vnu
+def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, require_tools):
+    require_tools("vnu")
+    files = []
+    for clinic, host in CLINICS.items():
+        client = client_for(host)
+        for audit in AUDIT_PAGES:
+            if audit.endpoint and audit.endpoint not in app.view_functions:
+                continue
+            response = client.get(audit.url_path(clinic))
+            assert response.status_code == 200, (clinic, audit.name)
+            path = tmp_path / f"{clinic}--{audit.name}.html"
+            path.write_bytes(response.data)
+            files.append(path)
+        theme = tmp_path / f"{clinic}--theme.css"
+        theme.write_bytes(client.get("/theme.css").data)
+        files.append(theme)
+    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "site.css")
+    messages = run_vnu(files)
+    problems = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"
+        + (f"\n    {m['extract'].strip()[:160]}" if m.get("extract") else "")
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert len(files) >= 2 * len(AUDIT_PAGES)
+    assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
