@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := .make
-DEV_ENV := PUBLIC_SCHEME=http PUBLIC_PORT=$(PORT) SECRET_KEY="$$(cat instance/secret_key)"
+# Dev mail: written as .eml files to instance/mail/, delivered right after each booking.
+DEV_ENV := PUBLIC_SCHEME=http PUBLIC_PORT=$(PORT) SECRET_KEY="$$(cat instance/secret_key)" \
+	MAIL_BACKEND=file MAIL_DELIVER_INLINE=1
 
 .PHONY: run test test-pg lint bench audit serve-setup clean
 
@@ -42,6 +44,7 @@ run: $(STAMP)/install instance/secret_key
 	@echo "  Acute Acupuncture:  http://acute-acupuncture.localhost:$(PORT)/"
 	@echo "  Zak Clinic:         http://zak-clinic.localhost:$(PORT)/"
 	@echo "  Platform directory: http://localhost:$(PORT)/"
+	@echo "  Booking e-mails are written to instance/mail/*.eml (no mail is sent)."
 	@echo
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
