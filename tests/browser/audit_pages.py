@@ -46,7 +46,7 @@ PUBLIC_PAGES = [
 # e.g. AuditPage("booking", "/book", "booking.start"),
 #      AuditPage("booking-errors", "/book", "booking.start", setup=("submit-empty",)),
 # Pages whose endpoint is not registered are skipped with a reason, not silently.
-BOOKING_PAGES: list[AuditPage] = []
+BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
 AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES
 
