@@ -191,6 +191,24 @@ def _new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
+def _confirmed_booking(
+    tenant: Tenant, location: Location, service: Service, start: datetime, now: datetime, **client
+) -> Booking:
+    """A new confirmed booking of `service` at `start`; `client` holds the visitor's details."""
+    return Booking(
+        tenant_id=tenant.id,
+        reference=_new_reference(),
+        location_id=location.id,
+        service_id=service.id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=service.duration_minutes),
+        blocked_until=start + timedelta(minutes=service.duration_minutes + service.buffer_minutes),
+        status="confirmed",
+        created_at=now,
+        **client,
+    )
+
+
 def _insert(booking: Booking, new_client: bool) -> None:
     """Insert a confirmed booking and its claims (flush only; the caller commits)."""
     db.session.add(booking)
@@ -262,21 +280,17 @@ def place_booking(
     _check_bookable(location, service, start, now)
     if service.new_clients_only and _new_client_taken(tenant.id, email, phone):
         raise _explain_conflict(location, service, start, email, phone, now)
-    booking = Booking(
-        tenant_id=tenant.id,
-        reference=_new_reference(),
-        location_id=location.id,
-        service_id=service.id,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=service.duration_minutes),
-        blocked_until=start + timedelta(minutes=service.duration_minutes + service.buffer_minutes),
-        status="confirmed",
+    booking = _confirmed_booking(
+        tenant,
+        location,
+        service,
+        start,
+        now,
         client_name=name,
         client_email=email,
         client_phone=phone,
         reason=reason,
         consent_at=now,
-        created_at=now,
     )
     try:
         _insert(booking, service.new_clients_only)
@@ -352,22 +366,17 @@ def reschedule_booking(
                 SlotClaim.booking_id == old_id, SlotClaim.tenant_id == tenant.id
             )
         )
-        new = Booking(
-            tenant_id=tenant.id,
-            reference=_new_reference(),
-            location_id=location.id,
-            service_id=service.id,
-            starts_at=start,
-            ends_at=start + timedelta(minutes=service.duration_minutes),
-            blocked_until=start
-            + timedelta(minutes=service.duration_minutes + service.buffer_minutes),
-            status="confirmed",
+        new = _confirmed_booking(
+            tenant,
+            location,
+            service,
+            start,
+            now,
             client_name=booking.client_name,
             client_email=booking.client_email,
             client_phone=booking.client_phone,
             reason=booking.reason,
             consent_at=booking.consent_at,
-            created_at=now,
         )
         _insert(new, new_client=False)
         db.session.execute(
