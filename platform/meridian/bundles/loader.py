@@ -1,20 +1,10 @@
-"""Load a tenant bundle (`tenants/<slug>/`) into the database, idempotently.
-
-A bundle is `tenant.toml` plus `posts/*.md` (YAML front matter + Markdown). Loading
-the same bundle twice writes nothing; editing a file and loading again updates just
-what changed. Rows are matched on natural keys (tenant slug, hostname, location,
-service and post slugs, FAQ position), so ids stay stable. Posts created later in
-the studio are never deleted by a reload.
-"""
+"""Sync one bundle folder into the database (see the package docstring)."""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,10 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import frontmatter
 from sqlalchemy import select
 
-from .extensions import db
-from .markdown import reading_minutes, render_markdown
-from .models import (
-    WEEKDAYS,
+from ..extensions import db
+from ..markdown import reading_minutes, render_markdown
+from ..models import (
     Closure,
     Domain,
     Faq,
@@ -36,81 +25,17 @@ from .models import (
     Tag,
     Tenant,
 )
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
-
-
-class BundleError(ValueError):
-    """The bundle is malformed; the message names the file and the field."""
-
-
-@dataclass
-class LoadReport:
-    tenant: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set only the attributes that differ; True if anything changed."""
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
-def _get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
-    """The row already loaded under `key`, or a new one added to the session."""
-    row = existing.get(key)
-    if row is not None:
-        return row, False
-    row = existing[key] = make()
-    db.session.add(row)
-    return row, True
-
-
-def _slug(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
-        raise BundleError(f"{where}: slug {value!r} must be lower-case letters, digits and dashes")
-    return value
-
-
-def _minor_units(price: Any, where: str) -> int:
-    try:
-        amount = Decimal(str(price))
-    except InvalidOperation as exc:
-        raise BundleError(f"{where}: price {price!r} is not a number") from exc
-    if amount < 0:
-        raise BundleError(f"{where}: price must not be negative")
-    return int((amount * 100).to_integral_value())
-
-
-def _hours(spec: dict[str, list[str]], where: str) -> set[tuple[int, time, time]]:
-    result: set[tuple[int, time, time]] = set()
-    for key, ranges in spec.items():
-        if key not in WEEKDAYS:
-            raise BundleError(f"{where}: unknown weekday {key!r} (use {', '.join(WEEKDAYS)})")
-        for text in ranges:
-            match = _RANGE.match(text)
-            if not match:
-                raise BundleError(f"{where}.{key}: {text!r} is not HH:MM-HH:MM")
-            h1, m1, h2, m2 = (int(part) for part in match.groups())
-            try:
-                opens, closes = time(h1, m1), time(h2, m2)
-            except ValueError as exc:
-                raise BundleError(f"{where}.{key}: {text!r}: {exc}") from exc
-            if opens >= closes:
-                raise BundleError(f"{where}.{key}: {text!r} closes before it opens")
-            result.add((WEEKDAYS.index(key), opens, closes))
-    return result
+from .fields import (
+    COLOUR,
+    BundleError,
+    LoadReport,
+    assign,
+    checked_slug,
+    get_or_add,
+    instant,
+    minor_units,
+    weekly_hours,
+)
 
 
 class BundleLoader:
@@ -143,10 +68,10 @@ class BundleLoader:
         return self.report
 
     def _tenant(self, data: dict[str, Any]) -> Tenant:
-        slug = _slug(data.get("slug", self.path.name), "tenant.toml")
+        slug = checked_slug(data.get("slug", self.path.name), "tenant.toml")
         brand = data.get("brand", {})
         for key in ("primary", "accent"):
-            if key in brand and not _COLOUR.match(brand[key]):
+            if key in brand and not COLOUR.match(brand[key]):
                 raise BundleError(f"tenant.toml: brand.{key} must be #rrggbb")
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
@@ -172,7 +97,7 @@ class BundleLoader:
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
         }
-        if _assign(tenant, values) or created:
+        if assign(tenant, values) or created:
             self._note(created, f"tenant {slug}")
         db.session.flush()
         self.report.tenant = slug
@@ -200,7 +125,7 @@ class BundleLoader:
                     raise BundleError(f"domain {hostname} already belongs to another clinic")
                 tenant.domains.append(Domain(hostname=hostname, is_primary=is_primary))
                 self._note(True, f"domain {hostname}")
-            elif _assign(domain, {"is_primary": is_primary}):
+            elif assign(domain, {"is_primary": is_primary}):
                 self._note(False, f"domain {hostname}")
         db.session.flush()
 
@@ -210,12 +135,12 @@ class BundleLoader:
         existing = {loc.slug: loc for loc in tenant.locations}
         for position, spec in enumerate(specs):
             where = f"locations[{position}]"
-            slug = _slug(spec.get("slug"), where)
+            slug = checked_slug(spec.get("slug"), where)
             try:
                 ZoneInfo(spec["timezone"])
             except (KeyError, ZoneInfoNotFoundError) as exc:
                 raise BundleError(f"{where}: timezone must be an IANA zone name") from exc
-            location, created = _get_or_add(
+            location, created = get_or_add(
                 existing, slug, lambda s=slug: Location(tenant=tenant, slug=s)
             )
             values = {
@@ -239,12 +164,12 @@ class BundleLoader:
                 "holiday_subdivision": str(spec.get("holiday_subdivision", "")),
                 "position": position,
             }
-            if _assign(location, values) or created:
+            if assign(location, values) or created:
                 self._note(created, f"location {slug}")
             db.session.flush()
             if self._closures(tenant, location, spec.get("closures", []), where) and not created:
                 self._note(False, f"closures {slug}")
-            wanted = _hours(spec.get("hours", {}), f"{where}.hours")
+            wanted = weekly_hours(spec.get("hours", {}), f"{where}.hours")
             if self._hours(tenant, location, wanted) and not created:
                 self._note(False, f"hours {slug}")
         return specs[0]["timezone"]
@@ -283,7 +208,7 @@ class BundleLoader:
                     )
                 )
                 changed = True
-            elif _assign(row, {"reason": reason, "is_open": is_open}):
+            elif assign(row, {"reason": reason, "is_open": is_open}):
                 changed = True
         return changed
 
@@ -310,18 +235,18 @@ class BundleLoader:
         }
         for position, spec in enumerate(specs):
             where = f"services[{position}]"
-            slug = _slug(spec.get("slug"), where)
+            slug = checked_slug(spec.get("slug"), where)
             duration = spec.get("duration_minutes")
             if not isinstance(duration, int) or duration <= 0:
                 raise BundleError(f"{where}: duration_minutes must be a positive whole number")
-            service, created = _get_or_add(
+            service, created = get_or_add(
                 existing, slug, lambda s=slug: Service(tenant_id=tenant.id, slug=s)
             )
             values = {
                 "name": spec.get("name", slug),
                 "description": spec.get("description", ""),
                 "duration_minutes": duration,
-                "price_minor": _minor_units(spec.get("price", "0"), where),
+                "price_minor": minor_units(spec.get("price", "0"), where),
                 "buffer_minutes": int(spec.get("buffer_minutes", 0)),
                 "online_bookable": bool(spec.get("online_bookable", True)),
                 "new_clients_only": bool(spec.get("new_clients_only", False)),
@@ -329,7 +254,7 @@ class BundleLoader:
                 "horizon_days": int(spec.get("horizon_days", 60)),
                 "position": position,
             }
-            if _assign(service, values) or created:
+            if assign(service, values) or created:
                 self._note(created, f"service {slug}")
 
     def _faqs(self, tenant: Tenant, specs: list[dict[str, Any]]) -> None:
@@ -340,7 +265,7 @@ class BundleLoader:
         for position, spec in enumerate(specs):
             if "question" not in spec:
                 raise BundleError(f"faqs[{position}]: question is required")
-            faq, created = _get_or_add(
+            faq, created = get_or_add(
                 existing, position, lambda p=position: Faq(tenant_id=tenant.id, position=p)
             )
             seen.add(position)
@@ -350,7 +275,7 @@ class BundleLoader:
                 "answer_md": answer,
                 "answer_html": render_markdown(answer),
             }
-            if _assign(faq, values) or created:
+            if assign(faq, values) or created:
                 self._note(created, f"faq {position + 1}")
         for position, faq in existing.items():  # the bundle owns the FAQ list
             if position not in seen:
@@ -373,10 +298,10 @@ class BundleLoader:
             except Exception as exc:  # YAML errors come in several types
                 raise BundleError(f"{where}: front matter: {exc}") from exc
             meta = doc.metadata
-            slug = _slug(meta.get("slug", file.stem), where)
+            slug = checked_slug(meta.get("slug", file.stem), where)
             if not meta.get("title"):
                 raise BundleError(f"{where}: title is required")
-            post, created = _get_or_add(
+            post, created = get_or_add(
                 posts, slug, lambda s=slug: Post(tenant_id=tenant.id, slug=s)
             )
             values = {
@@ -390,15 +315,15 @@ class BundleLoader:
                 "reading_minutes": reading_minutes(doc.content),
                 "published_at": None
                 if meta.get("draft")
-                else _instant(meta.get("published"), zone, where),
+                else instant(meta.get("published"), zone, where),
             }
-            changed = _assign(post, values)
+            changed = assign(post, values)
             wanted_tags = []
             for name in meta.get("tags", []) or []:
                 tag_slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-                tag, _ = _get_or_add(
+                tag, _ = get_or_add(
                     tags,
-                    _slug(tag_slug, where),
+                    checked_slug(tag_slug, where),
                     lambda s=tag_slug, n=str(name): Tag(tenant_id=tenant.id, slug=s, name=n),
                 )
                 wanted_tags.append(tag)
@@ -407,24 +332,6 @@ class BundleLoader:
                 changed = True
             if changed or created:
                 self._note(created, f"post {slug}")
-
-
-def _instant(value: Any, zone: str, where: str) -> datetime:
-    """Front-matter dates: aware datetimes as given; naive ones and bare dates are local."""
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime.combine(value, time(9, 0))
-    elif isinstance(value, str):
-        try:
-            dt = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise BundleError(f"{where}: published {value!r} is not an ISO date") from exc
-    else:
-        raise BundleError(f"{where}: published is required (or draft: true)")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=ZoneInfo(zone))
-    return dt.astimezone(UTC)
 
 
 def load_bundle(path: str | Path) -> LoadReport:

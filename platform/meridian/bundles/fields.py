@@ -1,0 +1,107 @@
+"""Parsing and checking bundle values; every error names the file and the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..extensions import db
+from ..models import WEEKDAYS
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class BundleError(ValueError):
+    """The bundle is malformed; the message names the file and the field."""
+
+
+@dataclass
+class LoadReport:
+    tenant: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set only the attributes that differ; True if anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
+    """The row already loaded under `key`, or a new one added to the session."""
+    row = existing.get(key)
+    if row is not None:
+        return row, False
+    row = existing[key] = make()
+    db.session.add(row)
+    return row, True
+
+
+def checked_slug(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise BundleError(f"{where}: slug {value!r} must be lower-case letters, digits and dashes")
+    return value
+
+
+def minor_units(price: Any, where: str) -> int:
+    try:
+        amount = Decimal(str(price))
+    except InvalidOperation as exc:
+        raise BundleError(f"{where}: price {price!r} is not a number") from exc
+    if amount < 0:
+        raise BundleError(f"{where}: price must not be negative")
+    return int((amount * 100).to_integral_value())
+
+
+def weekly_hours(spec: dict[str, list[str]], where: str) -> set[tuple[int, time, time]]:
+    result: set[tuple[int, time, time]] = set()
+    for key, ranges in spec.items():
+        if key not in WEEKDAYS:
+            raise BundleError(f"{where}: unknown weekday {key!r} (use {', '.join(WEEKDAYS)})")
+        for text in ranges:
+            match = RANGE.match(text)
+            if not match:
+                raise BundleError(f"{where}.{key}: {text!r} is not HH:MM-HH:MM")
+            h1, m1, h2, m2 = (int(part) for part in match.groups())
+            try:
+                opens, closes = time(h1, m1), time(h2, m2)
+            except ValueError as exc:
+                raise BundleError(f"{where}.{key}: {text!r}: {exc}") from exc
+            if opens >= closes:
+                raise BundleError(f"{where}.{key}: {text!r} closes before it opens")
+            result.add((WEEKDAYS.index(key), opens, closes))
+    return result
+
+
+def instant(value: Any, zone: str, where: str) -> datetime:
+    """Front-matter dates: aware datetimes as given; naive ones and bare dates are local."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime.combine(value, time(9, 0))
+    elif isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise BundleError(f"{where}: published {value!r} is not an ISO date") from exc
+    else:
+        raise BundleError(f"{where}: published is required (or draft: true)")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=ZoneInfo(zone))
+    return dt.astimezone(UTC)
