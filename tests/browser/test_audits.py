@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.audit_pages import AUDIT_PAGES, CLINICS, audit_params
+from tests.browser.booking_steps import PHONES, booking_facts, choose_to_details
 from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
 
 #: axe rule tags checked: WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices.
@@ -34,13 +35,43 @@ def test_axe_finds_no_violations(demo, app, live_server, audit_page, clinic, aud
         pytest.skip(f"{audit.endpoint} is not registered yet")
     response = audit_page.goto(live_server.url(CLINICS[clinic], audit.url_path(clinic)))
     assert response is not None and response.status == 200
-    audit_page.add_script_tag(path=str(AXE_JS))
-    result = audit_page.evaluate(
+    violations = run_axe(audit_page)
+    assert violations == [], "axe violations:\n" + format_axe(violations)
+
+
+def run_axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",
         AXE_TAGS,
     )
-    assert result["violations"] == [], "axe violations:\n" + format_axe(result["violations"])
+    return result["violations"]
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize("state", ["empty", "no-consent"])
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_axe_booking_details_errors(demo, app, live_server, audit_page, clinic, state):
+    """The details page showing its errors (submitted empty, or without consent). Its URL
+    carries a start time that depends on now, so the flow is walked in the browser."""
+    audit_page.goto(live_server.url(CLINICS[clinic], "/book"))
+    choose_to_details(audit_page, booking_facts(app, clinic))
+    if state == "no-consent":
+        audit_page.get_by_label("Your name").fill("Ada Lovelace")
+        audit_page.get_by_label("E-mail address").fill("ada@example.com")
+        audit_page.get_by_label("Phone number").fill(PHONES[clinic])
+    with audit_page.expect_navigation() as navigation:
+        audit_page.get_by_role("button", name="Book this appointment").click()
+    assert navigation.value is not None and navigation.value.status == 422
+    assert audit_page.get_by_role("alert").first.is_visible()
+    invalid = audit_page.locator("[aria-invalid=true]")
+    expected = ["consent"] if state == "no-consent" else ["name", "email", "phone", "consent"]
+    assert [invalid.nth(i).get_attribute("name") for i in range(invalid.count())] == expected
+    assert audit_page.locator("#consent-error").is_visible()
+    violations = run_axe(audit_page)
+    assert violations == [], "axe violations:\n" + format_axe(violations)
 
 
 def run_vnu(files: list[Path]) -> list[dict]:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from meridian.booking.messages import when_text
 from tests.browser.audit_pages import CLINICS
+from tests.browser.booking_steps import (
+    FREE_CONSULTATION,
+    PHONES,
+    ZONE_NAMES,
+    Facts,
+    booking_facts,
+    offered_start,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,10 +68,95 @@ def test_reader_journey(demo, live_server, page, clinic):
     assert page.locator("a[href^='tel:']").first.is_visible()
 
 
-# --- BOOKING: the end-to-end booking scenario goes here when `booking.start` exists ---
-# test_book_free_consultation(demo, live_server, page, clinic): open the home page,
-# follow "Book", choose the free consultation and a slot, fill the details, confirm,
-# see the confirmation; and the same with the keyboard alone (Tab, Enter, Space).
+# --- BOOKING: the free consultation, end to end, with the mouse and with the keyboard ---
+
+
+def assert_choose_step(page, facts: Facts) -> None:
+    assert page.get_by_role("heading", name="Book an appointment", level=1).is_visible()
+    locations = page.get_by_role("group", name="Which location?")
+    assert locations.count() == (1 if facts.location_count > 1 else 0)
+
+
+def assert_first_day_shown(page) -> None:
+    days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
+    assert days.count() >= 2
+    assert days.first.get_attribute("aria-current") == "date"
+
+
+def clear_time(page, facts: Facts):
+    """The first offered time of the shown day that is clear of the minimum-notice edge
+    (nearly always the very first), or None if the day has none."""
+    edge = facts.clear_of_notice_edge()
+    for radio in page.locator("input[name=start]").all():
+        start = datetime.fromisoformat(radio.get_attribute("value"))
+        if start >= edge:
+            return radio, start
+    return None
+
+
+def fill_details(page, clinic: str) -> None:
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("E-mail address").fill("ada@example.com")
+    page.get_by_label("Phone number").fill(PHONES[clinic])
+    page.get_by_label("I agree that the clinic stores").check()
+
+
+def assert_confirmed(page, facts: Facts, clinic: str, start: datetime) -> None:
+    """The confirmation names the clinic, the location's address and the local time."""
+    assert re.search(r"/book/confirmed/[^/]+$", page.url), page.url
+    assert page.get_by_role("heading", name="You're booked", level=1).is_visible()
+    summary = page.locator("dl.booking-summary")
+    assert summary.is_visible()
+    text = summary.inner_text()
+    assert facts.clinic_name in text
+    assert facts.location_name in text
+    for line in facts.address_lines:
+        assert line in text, (line, text)
+    when = summary.locator("dt", has_text="When").locator("xpath=following-sibling::dd[1]")
+    when_shown = when.inner_text().strip()
+    assert when_shown == when_text(start, facts.timezone, facts.locale)
+    assert when_shown.endswith(f"({facts.timezone} time)"), when_shown
+    zones = "|".join(ZONE_NAMES[clinic])
+    assert re.search(rf" at \d{{1,2}}:\d{{2}}(\s?[ap]m)? ({zones}) \(", when_shown), when_shown
+    assert_healthy(page)
+
+
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_book_free_consultation(demo, app, live_server, page, clinic):
+    """Home -> "Book" -> location and free consultation -> first day and time -> details
+    -> confirmation with the clinic, the address and the local time with its zone."""
+    facts = booking_facts(app, clinic)
+    page.goto(live_server.url(CLINICS[clinic]))
+    assert_healthy(page)
+    nav = page.get_by_role("navigation", name="Main")
+    follow(page, nav.get_by_role("link", name="Book", exact=True), r"/book$")
+    assert_choose_step(page, facts)
+
+    if facts.location_count > 1:
+        page.get_by_role("group", name="Which location?").get_by_role("radio").first.check()
+    page.get_by_role("group", name="Which service?").get_by_role(
+        "radio", name=re.compile("^" + re.escape(FREE_CONSULTATION))
+    ).check()
+    follow(page, page.get_by_role("button", name="Show free times"), r"/book\?")
+    assert_first_day_shown(page)
+    assert facts.timezone in page.locator("fieldset.times legend").inner_text()
+
+    choice = clear_time(page, facts)
+    if choice is None:  # the first day's last times are too close to book: the next day
+        days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
+        follow(page, days.nth(1), r"/book\?.*day=")
+        choice = clear_time(page, facts)
+    assert choice is not None
+    radio, start = choice
+    radio.check()
+    local = start.astimezone(ZoneInfo(facts.timezone))
+    shown = radio.locator("xpath=following-sibling::time[1]").inner_text()
+    assert shown == local.strftime("%H:%M"), (shown, start)
+    follow(page, page.get_by_role("button", name="Continue"), r"/book/details\?")
+
+    fill_details(page, clinic)
+    follow(page, page.get_by_role("button", name="Book this appointment"), r"/book/confirmed/")
+    assert_confirmed(page, facts, clinic, start)
 
 
 def focused(page) -> dict:
@@ -71,6 +167,9 @@ def focused(page) -> dict:
             const box = el.getBoundingClientRect();
             return {
                 tag: el.tagName, text: (el.innerText || '').trim(), href: el.getAttribute('href'),
+                name: el.getAttribute('name'), type: el.getAttribute('type'),
+                checked: !!el.checked, value: el.value === undefined ? null : el.value,
+                label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
                 outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
                 boxShadow: style.boxShadow,
                 visible: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
@@ -119,3 +218,67 @@ def test_keyboard_only_reader(demo, live_server, page, clinic):
         page.keyboard.press("Enter")
     assert page.url.endswith("/faq")
     assert_healthy(page)
+
+
+def keyboard_follow(page, predicate, limit: int = 80) -> dict:
+    """Tab to the wanted link or button (focus visible on the way), press Enter, land."""
+    state = tab_to(page, predicate, limit)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_healthy(page)
+    return state
+
+
+def keyboard_choose(page, name: str) -> dict:
+    """Tab into a radio group or onto a checkbox and tick it with Space."""
+    state = tab_to(page, lambda s: s["name"] == name)
+    page.keyboard.press("Space")
+    assert focused(page)["checked"], f"Space did not tick {state}"
+    return state
+
+
+def keyboard_type(page, name: str, text: str) -> None:
+    tab_to(page, lambda s: s["name"] == name)
+    page.keyboard.type(text)
+
+
+@pytest.mark.parametrize(
+    ("clinic", "viewport"), [("acute-acupuncture", "phone"), ("zak-clinic", "desktop")]
+)
+def test_keyboard_only_booking(demo, app, live_server, page, clinic):
+    """The free consultation with Tab, Enter and Space alone; focus always visible."""
+    facts = booking_facts(app, clinic)
+    page.goto(live_server.url(CLINICS[clinic]))
+
+    keyboard_follow(page, lambda s: s["text"] == "Book" and s["tag"] == "A")
+    assert re.search(r"/book$", page.url), page.url
+    assert_choose_step(page, facts)
+
+    if facts.location_count > 1:
+        location = keyboard_choose(page, "location")
+        assert location["label"].startswith(facts.location_name), location
+    service = keyboard_choose(page, "service")
+    assert service["label"].startswith(FREE_CONSULTATION), service
+    keyboard_follow(page, lambda s: s["tag"] == "BUTTON" and s["text"] == "Show free times")
+    assert_first_day_shown(page)
+
+    if offered_start(page) < facts.clear_of_notice_edge():
+        # The first day's first time is too close to book reliably: take the next day.
+        days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
+        second_day = days.nth(1).get_attribute("href")
+        keyboard_follow(page, lambda s: s["href"] == second_day)
+    start = offered_start(page)
+    # Tab enters the time group on its ticked radio: the first offered time.
+    time_radio = tab_to(page, lambda s: s["name"] == "start", limit=150)
+    assert time_radio["checked"] and time_radio["value"] == page.locator(
+        "input[name=start]:checked"
+    ).get_attribute("value")
+    keyboard_follow(page, lambda s: s["tag"] == "BUTTON" and s["text"] == "Continue")
+    assert "/book/details?" in page.url, page.url
+
+    keyboard_type(page, "name", "Ada Lovelace")
+    keyboard_type(page, "email", "ada@example.com")
+    keyboard_type(page, "phone", PHONES[clinic])
+    keyboard_choose(page, "consent")
+    keyboard_follow(page, lambda s: s["tag"] == "BUTTON" and s["text"] == "Book this appointment")
+    assert_confirmed(page, facts, clinic, start)
