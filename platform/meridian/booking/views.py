@@ -210,7 +210,8 @@ def _booking_text(booking: Booking) -> dict:
 
 
 def _from_link(token: str, action: str):
-    """The booking a link names, or a page saying why the link no longer works."""
+    """The confirmed booking a link names, or a page saying why the link no longer works
+    (tampered, expired, already used, or the booking has moved)."""
     try:
         data = read_token(token, action)
     except LinkError as exc:
@@ -218,7 +219,10 @@ def _from_link(token: str, action: str):
     tenant = current_tenant()
     if data.get("t") != tenant.id:
         abort(404)
-    return _booking(id=data["b"]), None
+    booking = _booking(id=data["b"])
+    if booking.status != "confirmed":
+        return None, _link_problem("used", booking, 410)
+    return booking, None
 
 
 def _link_problem(reason: str, booking: Booking | None = None, status: int = 400):
@@ -246,8 +250,6 @@ def cancel(token: str):
     booking, problem = _from_link(token, "cancel")
     if problem:
         return problem
-    if booking.status != "confirmed":
-        return _link_problem("used", booking, 410)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -266,8 +268,6 @@ def reschedule(token: str):
     booking, problem = _from_link(token, "reschedule")
     if problem:
         return problem
-    if booking.status != "confirmed":
-        return _link_problem("used", booking, 410)
     form = RescheduleForm()
     error, alternatives, status = None, [], 200
     if form.validate_on_submit():
