@@ -9,6 +9,8 @@ explain; we never decide "free" by reading and then writing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -187,6 +189,20 @@ def _is_conflict(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _RACE_STATES
 
 
+@contextmanager
+def _commit_or_explain(explain: Callable[[], BookingError]) -> Iterator[None]:
+    """Commit what the block wrote; if the database refused it because another visitor
+    won the race, roll back and raise `explain()`, the answer for the visitor."""
+    try:
+        yield
+        db.session.commit()
+    except DBAPIError as exc:
+        db.session.rollback()
+        if not _is_conflict(exc):
+            raise
+        raise explain() from None
+
+
 def _new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
@@ -292,16 +308,10 @@ def place_booking(
         reason=reason,
         consent_at=now,
     )
-    try:
+    with _commit_or_explain(lambda: _explain_conflict(location, service, start, email, phone, now)):
         _insert(booking, service.new_clients_only)
         for message in messages.booking_confirmed(tenant, booking):
             db.session.add(message)
-        db.session.commit()
-    except DBAPIError as exc:
-        db.session.rollback()
-        if not _is_conflict(exc):
-            raise
-        raise _explain_conflict(location, service, start, email, phone, now) from None
     return booking
 
 
@@ -349,7 +359,11 @@ def reschedule_booking(
     location, service = booking.location, booking.service
     _check_bookable(location, service, start, now, exclude_id=booking.id)
     old_id = booking.id
-    try:
+    with _commit_or_explain(
+        lambda: _explain_conflict(
+            location, service, start, booking.client_email, booking.client_phone, now, old_id
+        )
+    ):
         changed = db.session.execute(
             update(Booking)
             .where(
@@ -393,13 +407,5 @@ def reschedule_booking(
         )
         for message in messages.booking_rescheduled(tenant, booking, new):
             db.session.add(message)
-        db.session.commit()
-    except DBAPIError as exc:
-        db.session.rollback()
-        if not _is_conflict(exc):
-            raise
-        raise _explain_conflict(
-            location, service, start, booking.client_email, booking.client_phone, now, old_id
-        ) from None
     db.session.refresh(booking)
     return new
