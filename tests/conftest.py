@@ -89,6 +89,15 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+def saved(row: Any) -> Any:
+    """Commit a new row and hand it back loaded and detached, usable after the context ends."""
+    db.session.add(row)
+    db.session.commit()
+    db.session.refresh(row)
+    db.session.expunge(row)
+    return row
+
+
 @pytest.fixture
 def make_app(app: Flask) -> Iterator:
     """`make_app(PUBLIC_SCHEME="https")`: the test app's config with overrides, same database."""
@@ -234,11 +243,7 @@ def make_post(app: Flask):
                     db.select(Tag).filter_by(tenant_id=tenant.id, slug=name)
                 ).first()
                 post.tags.append(tag or Tag(tenant_id=tenant.id, slug=name, name=name))
-            db.session.add(post)
-            db.session.commit()
-            db.session.refresh(post)
-            db.session.expunge(post)
-            return post
+            return saved(post)
 
     return make
 
@@ -292,12 +297,7 @@ def make_service(app: Flask):
             "horizon_days": 60,
         } | fields
         with app.app_context():
-            service = Service(tenant_id=tenant.id, slug=slug, **values)
-            db.session.add(service)
-            db.session.commit()
-            db.session.refresh(service)
-            db.session.expunge(service)
-            return service
+            return saved(Service(tenant_id=tenant.id, slug=slug, **values))
 
     return make
 

@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from meridian.extensions import db
 from meridian.models import Location, OpeningHours, Post, Tag, post_tag
 
+from .conftest import saved
+
 # For each site route with arguments: how to build the URL from clinic A's objects.
 OWNED_URLS = {
     "site.post": "/blog/{post}",
@@ -49,18 +51,18 @@ def two_clinics(make_tenant, make_post, app):
     make_post(a, "alpha-only", title="Alpha secret post", tags=("alpha-tag",), body="Alpha words")
     make_post(b, "beta-only", title="Beta post", tags=("beta-tag",), body="Beta words")
     with app.app_context():
-        loc = Location(
-            tenant_id=a.id,
-            slug="alpha-annex",
-            name="Alpha Annex",
-            street="2 Side St",
-            city="Town",
-            country="GB",
-            timezone="Europe/London",
-            position=1,
+        saved(
+            Location(
+                tenant_id=a.id,
+                slug="alpha-annex",
+                name="Alpha Annex",
+                street="2 Side St",
+                city="Town",
+                country="GB",
+                timezone="Europe/London",
+                position=1,
+            )
         )
-        db.session.add(loc)
-        db.session.commit()
     return a, b
 
 
