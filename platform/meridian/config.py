@@ -87,4 +87,15 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Accounts (meridian.auth): a signed-in session ends after this long without a
+        # request, and in any case this long after signing in.
+        self.AUTH_IDLE_MINUTES = int(os.environ.get("AUTH_IDLE_MINUTES", "30"))
+        self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
+        # A password-ok sign-in waits this long at most for its second factor.
+        self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
+        # password at its owner's next sign-in.
+        self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
+        self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")

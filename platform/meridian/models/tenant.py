@@ -35,6 +35,10 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The owner can require every member of staff to use a second factor.
+    staff_second_factor_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
