@@ -140,6 +140,10 @@ class HostClient(FlaskClient):
         kwargs.setdefault("base_url", f"http://{self.host}")
         return super().open(*args, **kwargs)
 
+    def session_transaction(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().session_transaction(*args, **kwargs)
+
 
 @pytest.fixture
 def client_for(app: Flask):

@@ -27,7 +27,6 @@ from ..models import Membership, User
 from ..tenancy import tenant_select
 
 
-
 class SessionLoginManager(LoginManager):
     """Flask-Login without remember-me cookies: a session ends with the browser or the
     timeouts. (Its after_request hook would also read the session on every response,
