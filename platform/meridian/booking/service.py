@@ -310,8 +310,7 @@ def place_booking(
     )
     with _commit_or_explain(lambda: _explain_conflict(location, service, start, email, phone, now)):
         _insert(booking, service.new_clients_only)
-        for message in messages.booking_confirmed(tenant, booking):
-            db.session.add(message)
+        messages.booking_confirmed(tenant, booking)
     return booking
 
 
@@ -333,8 +332,7 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
         raise LinkUsed
     _release(booking)
     db.session.refresh(booking)
-    for message in messages.booking_cancelled(tenant, booking):
-        db.session.add(message)
+    messages.booking_cancelled(tenant, booking)
     db.session.commit()
 
 
@@ -405,7 +403,6 @@ def reschedule_booking(
             .values(rescheduled_to_id=new.id)
             .execution_options(synchronize_session=False)
         )
-        for message in messages.booking_rescheduled(tenant, booking, new):
-            db.session.add(message)
+        messages.booking_rescheduled(tenant, booking, new)
     db.session.refresh(booking)
     return new
