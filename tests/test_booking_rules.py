@@ -77,7 +77,7 @@ def test_the_migration_canonicalises_claims_like_the_app():
     import importlib.util
     from pathlib import Path
 
-    path = next(Path("migrations/versions").glob("f93f2d1b4a21_*.py"))
+    path = next((Path(__file__).parents[1] / "migrations/versions").glob("f93f2d1b4a21_*.py"))
     spec = importlib.util.spec_from_file_location("canonical_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
