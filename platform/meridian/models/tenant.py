@@ -39,6 +39,9 @@ class Tenant(db.Model):
     staff_second_factor_required: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
+    # Online cancel/reschedule links stop working this many hours before the
+    # appointment (and always once it has started); after that, the client phones.
+    change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
