@@ -1,7 +1,7 @@
 """media library: media_item
 
 Revision ID: 6a3767e9bc8c
-Revises: 000c1ce74b03
+Revises: f93f2d1b4a21
 Create Date: 2026-11-23 23:58:28.741112
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6a3767e9bc8c'
-down_revision = '000c1ce74b03'
+down_revision = 'f93f2d1b4a21'
 branch_labels = None
 depends_on = None
 
