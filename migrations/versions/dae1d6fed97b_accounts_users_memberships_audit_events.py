@@ -1,7 +1,7 @@
 """accounts: users, memberships, audit events
 
 Revision ID: dae1d6fed97b
-Revises: f93f2d1b4a21
+Revises: 6a3767e9bc8c
 Create Date: 2026-11-23 23:58:34.543338
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dae1d6fed97b'
-down_revision = 'f93f2d1b4a21'
+down_revision = '6a3767e9bc8c'
 branch_labels = None
 depends_on = None
 
