@@ -201,7 +201,7 @@ def test_a_user_with_a_second_factor_is_asked_for_it(
 
 def test_second_factor_page_needs_a_pending_sign_in(client_for, clinic):
     response = client_for(clinic).get("/studio/sign-in/second-factor")
-    assert response.headers["Location"] == "/studio/sign-in"
+    assert response.headers["Location"] == "/studio/sign-in?ended=pending"
 
 
 def test_changed_argon2_parameters_rehash_at_sign_in(app, client_for, clinic, make_member):

@@ -117,9 +117,9 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
         if not _claim(message_id, now):
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
-        tenant = db.session.get(Tenant, message.tenant_id)
+        tenant = db.session.get(Tenant, message.tenant_id) if message.tenant_id else None
         try:
-            email = build_email(message, tenant.name)
+            email = build_email(message, tenant.name if tenant is not None else "Meridian")
             if config["MAIL_BACKEND"] == "file":
                 _send_file(email, message)
             else:

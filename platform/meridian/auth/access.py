@@ -5,6 +5,7 @@ Every view of the `studio` and `admin` blueprints declares its requirement with 
     @role_required("owner", "editor")   clinic staff with one of these roles
     @member_required                    any member of the clinic (every role)
     @platform_admin_required            platform admins, on the platform host only
+    @signed_in_required                 anyone signed in to this area (account pages)
     @pending_sign_in                    mid sign-in: password ok, second factor to come
     @anonymous_allowed                  anyone (the sign-in page itself)
 
@@ -36,10 +37,13 @@ class Access:
     platform_admin: bool = False
     pending: bool = False
     anonymous: bool = False
+    # Anyone signed in to this area: any member on a clinic host, an admin on the
+    # platform host (account settings, shared by both blueprints).
+    any_signed_in: bool = False
 
     @property
     def signed_in(self) -> bool:
-        return bool(self.roles) or self.platform_admin
+        return bool(self.roles) or self.platform_admin or self.any_signed_in
 
 
 def _declare(access: Access) -> Callable[[F], F]:
@@ -62,6 +66,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
 member_required = role_required(*ROLES)
 platform_admin_required = _declare(Access(platform_admin=True))
 pending_sign_in = _declare(Access(pending=True))
+signed_in_required = _declare(Access(any_signed_in=True))
 anonymous_allowed = _declare(Access(anonymous=True))
 
 
@@ -93,7 +98,7 @@ def enforce():
         from .signin import pending_user
 
         if pending_user() is None:
-            return redirect(url_for(f"{request.blueprint}.sign_in"))
+            return redirect(url_for(f"{request.blueprint}.sign_in", ended="pending"))
         return None
     if not current_user.is_authenticated:
         reason = g.get("auth_ended")
@@ -102,6 +107,8 @@ def enforce():
             if reason
             else url_for(f"{request.blueprint}.sign_in", next=request.full_path)
         )
+    if access.any_signed_in:
+        return None  # the user loader only lets in members here / admins on the platform
     if access.platform_admin:
         if g.get("tenant") is not None or not current_user.is_platform_admin:
             abort(403)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
@@ -155,6 +156,12 @@ class OutboxMessage(TenantOwned, db.Model):
 
     __tablename__ = "outbox_message"
     affects_public_pages = False
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int | None]:  # noqa: N805  (NULL: mail from the platform)
+        return mapped_column(
+            Integer, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=True
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int | None] = mapped_column(Integer, index=True)
