@@ -86,3 +86,11 @@ def attempts_limited(
         return view
 
     return decorator
+
+
+def rate_limited(error):
+    """The blueprint's 429 handler: the page `too_many` built, or a plain one."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    page = render_template("auth/too_many.html", minutes=None, area=request.blueprint)
+    return page, 429

@@ -26,13 +26,15 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..models import User, normalise_email, utcnow
+from ..tenancy import resolve_tenant
 from . import audit, passwords, second_factor
 from .access import anonymous_allowed, pending_sign_in
 from .forms import EmptyForm, SignInForm
-from .ratelimit import attempts_limited
+from .ratelimit import attempts_limited, rate_limited
 from .sessions import PENDING, allowed_here, end_every_session, end_session, host_key
 from .sessions import start_session as _start_session
 
@@ -173,6 +175,11 @@ def sign_out():
 
 def form_expired(error):
     """A POST without a valid CSRF token (missing, expired, or from another site)."""
+    if "tenant" not in g:  # CSRF is checked before the tenant is resolved: brand the page
+        try:
+            resolve_tenant()
+        except HTTPException:
+            g.tenant = None
     return render_template("auth/form_expired.html", area=request.blueprint), 400
 
 
@@ -192,6 +199,7 @@ def add_sign_in_routes(bp: Blueprint) -> None:
         "/account/sign-out-everywhere", "sign_out_everywhere", sign_out_everywhere, methods=["POST"]
     )
     bp.register_error_handler(CSRFError, form_expired)
+    bp.register_error_handler(429, rate_limited)
     for method in second_factor.methods():
         for route in method.routes:
             bp.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
