@@ -70,9 +70,16 @@ def assert_security_headers(response, *, hsts: bool = False) -> None:
         assert "Strict-Transport-Security" not in headers, where
 
 
+def _placeholder(rule, arg: str):
+    """A value the argument's converter accepts (1 for <int:…>), so the rule matches."""
+    return 1 if type(rule._converters[arg]).__name__ == "IntegerConverter" else PLACEHOLDER
+
+
 def sample_url(app: Flask, rule) -> str:
     values = {
-        arg: SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, PLACEHOLDER))
+        arg: SAMPLE_ARGS.get(
+            f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, _placeholder(rule, arg))
+        )
         for arg in rule.arguments
     }
     with app.test_request_context():
