@@ -102,10 +102,11 @@ def enforce():
         return None
     if not current_user.is_authenticated:
         reason = g.get("auth_ended")
+        here = request.full_path.rstrip("?")
         return redirect(
-            url_for(f"{request.blueprint}.sign_in", next=request.full_path, ended=reason)
+            url_for(f"{request.blueprint}.sign_in", next=here, ended=reason)
             if reason
-            else url_for(f"{request.blueprint}.sign_in", next=request.full_path)
+            else url_for(f"{request.blueprint}.sign_in", next=here)
         )
     if access.any_signed_in:
         return None  # the user loader only lets in members here / admins on the platform
