@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,12 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import formatting, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
+from .hotpath import Meridian, SessionInterface
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No I/O happens here beyond reading configuration."""
     settings = Config()
-    app = Flask(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    app = Meridian(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    app.session_interface = SessionInterface()
     app.config.from_object(settings)
     if config:
         app.config.update(config)
@@ -27,6 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
         app.config.setdefault("CACHE_KEY_PREFIX", "meridian:")
+        # A Redis that hangs must cost a page a quarter second, not a worker.
+        app.config.setdefault(
+            "CACHE_OPTIONS", {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+        )
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
@@ -68,7 +74,10 @@ def _index():
     from .directory.views import index as directory_index
     from .site.views import home
 
-    return home() if g.get("tenant") is not None else directory_index()
+    return home() if tenancy.on_clinic_host() else directory_index()
+
+
+_index.public_page = True  # type: ignore[attr-defined]  (both answers are reading pages)
 
 
 def _register_error_pages(app: Flask) -> None:

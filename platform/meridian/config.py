@@ -57,6 +57,14 @@ class Config:
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+        # Rendered pages kept in each process too (0: off); keyed by content version.
+        self.PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "1024"))
+        # Host -> tenant (id, status, content version) remembered per process for at
+        # most this long: an edit shows in other processes within it (0: off).
+        self.TENANT_CACHE_SECONDS = float(os.environ.get("TENANT_CACHE_SECONDS", "1"))
+        # Behind nginx's proxy cache: public pages may be kept there this long (whole
+        # seconds, ending at a second boundary, via X-Accel-Expires); 0 = not at all.
+        self.PROXY_CACHE_SECONDS = int(os.environ.get("PROXY_CACHE_SECONDS", "0"))
         # Browsers and proxies revalidate with the ETag; a 304 costs one SQL query.
         self.PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "0"))
         self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
@@ -87,4 +95,8 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down: limits fall back to each process's memory (looser by the number
+        # of processes, never refusing every booking); they return when Redis does.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")
