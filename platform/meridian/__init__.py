@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, security, templating, tenancy
+from . import formatting, safety, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 from .hotpath import Meridian, SessionInterface
@@ -29,14 +29,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
         app.config.setdefault("CACHE_KEY_PREFIX", "meridian:")
-        # A Redis that hangs must cost a page a quarter second, not a worker.
-        app.config.setdefault(
-            "CACHE_OPTIONS", {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
-        )
+        if app.config["CACHE_TYPE"] == "RedisCache":
+            # A Redis that hangs must cost a page a quarter second, not a worker.
+            app.config.setdefault(
+                "CACHE_OPTIONS", {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+            )
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
 
+    safety.check(app.config)
     if app.config["PROXY_COUNT"]:
         hops = app.config["PROXY_COUNT"]
         # x_host stays 0: the Host header alone decides the tenant.
@@ -55,8 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
+    from .health import bp as health_bp
     from .site import bp as site_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)

@@ -70,7 +70,11 @@ class Config:
         self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
         # Number of proxies in front of the app whose X-Forwarded-For/-Proto we trust.
         # X-Forwarded-Host is never trusted: the Host header alone picks the tenant.
-        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        # Unset is 0 in development and a refusal in production (safety.py).
+        proxies = os.environ.get("PROXY_COUNT")
+        self.PROXY_COUNT = int(proxies) if proxies not in (None, "") else None
+        # "production" turns on the refusals of safety.py; anything else is development.
+        self.MERIDIAN_ENV = os.environ.get("MERIDIAN_ENV", "development")
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -86,6 +90,9 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "bookings@meridian.invalid")
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
         self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        # A worker that dies mid-send holds its claimed rows this long; then another
+        # worker sends them again (same Message-ID, so a receiver can drop a duplicate).
+        self.MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
         # Development: send queued mail right after the booking commits.
         self.MAIL_DELIVER_INLINE = _bool("MAIL_DELIVER_INLINE")
         self.REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))

@@ -76,24 +76,26 @@ def load_tenant_for_host(host: str) -> Tenant | None:
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
-def publish_due_posts(tenant_id: int, now: datetime) -> bool:
+def publish_due_posts(now: datetime, tenant_id: int | None = None) -> int:
     """Scheduled posts whose time has come: bump the version once, across processes.
 
-    The UPDATE's WHERE clause makes exactly one concurrent request (or worker) do the
-    work; returns whether this one did.
+    For one clinic (a request on its host) or every clinic (the worker). The UPDATE's
+    WHERE clause makes exactly one concurrent request or worker do the work; returns
+    how many clinics this call moved on.
     """
+    stmt = update(Tenant).where(Tenant.next_publish_at <= now)
+    if tenant_id is not None:
+        stmt = stmt.where(Tenant.id == tenant_id)
     result = db.session.execute(
-        update(Tenant)
-        .where(Tenant.id == tenant_id, Tenant.next_publish_at <= now)
-        .values(
+        stmt.values(
             content_version=Tenant.content_version + 1,
             next_publish_at=_next_publish_subquery(now),
-        )
-        .execution_options(synchronize_session=False)
+        ).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    hosts.forget()
-    return result.rowcount > 0
+    if result.rowcount:
+        hosts.forget()
+    return result.rowcount
 
 
 def _next_publish_subquery(now: datetime):
@@ -129,7 +131,7 @@ def resolve_tenant() -> None:
     """
     host = normalise_host(request.host)
     g.host = host
-    if host in current_app.config["PLATFORM_HOSTS"]:
+    if host in current_app.config["PLATFORM_HOSTS"] or request.blueprint == "health":
         g.tenant = None
         return
     ttl = current_app.config["TENANT_CACHE_SECONDS"]
@@ -141,7 +143,7 @@ def resolve_tenant() -> None:
     if ref.next_publish_at is not None:
         now = utcnow()
         if ref.next_publish_at <= now:
-            publish_due_posts(ref.id, now)
+            publish_due_posts(now, ref.id)
             ref = hosts.lookup(host, ttl) or ref
     g.tenant_ref = ref
 
