@@ -107,16 +107,18 @@ def public_page(*params: str) -> Callable:
                     return response
                 state = "miss"
             config = current_app.config
-            headers = [
+            headers: list[tuple[str, str]] = []
+            if config["PROXY_CACHE_SECONDS"]:
+                # nginx keeps the page until the end of this second (absolute, so an
+                # edit shows through the proxy within 1 s) and strips the header. It
+                # comes before Cache-Control: nginx 1.22 obeys whichever it reads first.
+                expires = int(time.time()) + config["PROXY_CACHE_SECONDS"] - 1
+                headers.append(("X-Accel-Expires", f"@{expires}"))
+            headers += [
                 ("ETag", f'"{entry[2]}"'),
                 ("Cache-Control", f"public, max-age={config['PUBLIC_MAX_AGE']}"),
                 ("X-Page-Cache", state),
             ]
-            if config["PROXY_CACHE_SECONDS"]:
-                # nginx keeps the page until the end of this second (absolute, so an
-                # edit shows through the proxy within 1 s); nginx strips the header.
-                expires = int(time.time()) + config["PROXY_CACHE_SECONDS"] - 1
-                headers.append(("X-Accel-Expires", f"@{expires}"))
             if state == "hit":
                 response = current_app.response_class(entry[0], content_type=entry[1])
                 _append_trusted(response, headers, current_app.extensions[SECURITY])
