@@ -8,6 +8,7 @@ so `make prod-stop` can end exactly what `make prod` started. Everything listens
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -93,10 +94,8 @@ class Proc:
     def signal(self, signum: int) -> None:
         """Send `signum` to the process group (the server and its workers)."""
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signum)
-            except ProcessLookupError:
-                pass
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None:
