@@ -53,6 +53,7 @@ class Proc:
     port: int | None = None
     cwd: Path = ROOT
     user: str | None = None  # run as this user (PostgreSQL refuses to run as root)
+    stop_signal: int = signal.SIGTERM
     process: subprocess.Popen | None = None
 
     @property
@@ -100,7 +101,7 @@ class Proc:
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None:
             return
-        self.signal(signal.SIGTERM)
+        self.signal(self.stop_signal)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -143,18 +144,19 @@ def pg_binary(name: str) -> str:
 
 def private_postgres(run_dir: Path, port: int) -> Proc:
     """A throw-away PostgreSQL cluster of our own (for drills that restart it)."""
-    data = run_dir / "pgdata"
+    home = run_dir / "pg"  # owned by postgres when we are root (it refuses to run as root)
+    data = home / "data"
     user = "postgres" if os.geteuid() == 0 else None
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         if user:
-            shutil.chown(run_dir, user)
-            shutil.chown(data, user)
+            for folder in (home, data):
+                shutil.chown(folder, user)
         command = [pg_binary("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
         if user:
             command = ["runuser", "-u", user, "--", *command]
         subprocess.run(command, check=True, capture_output=True)
-    socket_dir = run_dir / "pgsock"
+    socket_dir = home / "sock"
     socket_dir.mkdir(exist_ok=True)
     if user:
         shutil.chown(socket_dir, user)
@@ -173,7 +175,8 @@ def private_postgres(run_dir: Path, port: int) -> Proc:
         "-c",
         "max_connections=100",
     ]
-    return Proc("postgres", args, run_dir, port=port, user=user)
+    # SIGINT is PostgreSQL's "fast" shutdown (SIGTERM waits for every client to leave).
+    return Proc("postgres", args, run_dir, port=port, user=user, stop_signal=signal.SIGINT)
 
 
 def private_redis(run_dir: Path, port: int) -> Proc:

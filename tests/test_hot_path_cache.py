@@ -160,3 +160,20 @@ def test_pages_are_served_when_the_shared_cache_is_down(demo, make_app, client_f
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["X-Page-Cache"] == "miss"
+
+
+def test_while_the_database_is_down_known_hosts_keep_their_cached_pages(
+    demo, prod_app, client_for, clock, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    client = client_for(HOST, prod_app)
+    assert client.get(POST).status_code == 200
+    clock.now += 5  # the host's entry has expired …
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)  # … and the database is unreachable
+    response = client.get(POST)
+    assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"

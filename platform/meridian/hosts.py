@@ -7,7 +7,8 @@ most a second (`TENANT_CACHE_SECONDS`, 0 turns it off): an edit made in another
 process is visible within that second, and one made in this process at once, because
 a commit that bumps a content version empties this process's table (see tenancy.py).
 Unknown hosts are remembered too, so a flood of made-up Host headers costs a dict
-lookup, not a query, per request.
+lookup, not a query, per request. While the database cannot be reached, an expired
+entry is used rather than none, so cached pages are still served during a restart.
 
 The full ORM `Tenant` (with its domains and locations) is loaded only when a view
 asks for `g.tenant`: never on a page-cache hit.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
 from .models import Domain, Tenant
@@ -59,7 +61,15 @@ def lookup(host: str, ttl: float) -> TenantRef | None:
     entry = _known.get(host)
     if entry is not None and entry[0] > now:
         return entry[1]
-    row = db.session.execute(_REF_BY_HOST, {"host": host}).first()
+    try:
+        row = db.session.execute(_REF_BY_HOST, {"host": host}).first()
+    except DBAPIError:
+        if entry is None:
+            raise
+        # The database is restarting: keep serving what we knew (cached pages need
+        # nothing else), and ask again on the next request.
+        db.session.rollback()
+        return entry[1]
     ref = TenantRef(*row) if row is not None else None
     if ttl > 0:
         if len(_known) >= MAX_HOSTS:
