@@ -46,6 +46,7 @@ class Stack:
     private: bool = False  # own PostgreSQL + Redis (drills), else the machine's
     database: str = "meridian_prod"
     redis_db: int = 5
+    smtp_delay: float = 0.0  # seconds the SMTP sink takes per message (drills)
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, Proc] = field(default_factory=dict)
 
@@ -177,7 +178,7 @@ class Stack:
             self.database_url = self._database_url()
             self.redis_url = self._redis_url()
             self.smtp_port = free_port()
-            self._service(smtp_sink(self.run, self.smtp_port))
+            self._service(smtp_sink(self.run, self.smtp_port, self.smtp_delay))
             self.s3_port = free_port()
             self._service(s3_server(self.run, self.s3_port))
             self._create_bucket()

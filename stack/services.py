@@ -185,9 +185,9 @@ def private_redis(run_dir: Path, port: int) -> Proc:
     return Proc("redis", args, run_dir, port=port)
 
 
-def smtp_sink(run_dir: Path, port: int) -> Proc:
+def smtp_sink(run_dir: Path, port: int, delay: float = 0.0) -> Proc:
     """aiosmtpd writing every message it accepts into the Maildir `<run>/mail`."""
-    args = [sys.executable, "-m", "stack.mailsink", str(run_dir / "mail"), str(port)]
+    args = [sys.executable, "-m", "stack.mailsink", str(run_dir / "mail"), str(port), str(delay)]
     return Proc("smtp", args, run_dir, port=port)
 
 

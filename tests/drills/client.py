@@ -7,6 +7,7 @@ browser would; every call has a timeout, and every address is 127.0.0.1.
 from __future__ import annotations
 
 import http.client
+import itertools
 import re
 import ssl
 import time
@@ -120,8 +121,14 @@ def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, st
     return found
 
 
-def book(client: Client, location: str, service: str, start: str, n: int) -> Answer:
-    """The details step as a browser does it: GET the form, POST it with its token."""
+_visitors = itertools.count(1)
+
+
+def book(client: Client, location: str, service: str, start: str, n: int | None = None) -> Answer:
+    """The details step as a browser does it: GET the form, POST it with its token.
+    Each call is a new visitor (its own e-mail and phone: some services are for new
+    clients only)."""
+    n = next(_visitors) if n is None else n
     query = urlencode({"location": location, "service": service, "start": start})
     page = client.get(f"/book/details?{query}")
     token = CSRF.search(page.body)
