@@ -13,7 +13,7 @@ from typing import IO
 
 from flask import current_app
 
-from ..content.audit import Change, record
+from ..auth.audit import record
 from ..extensions import db
 from ..models import MediaItem, Tenant
 from .images import ImageRefused, process
@@ -126,8 +126,25 @@ def set_alt(item: MediaItem, alt: str, *, actor: str = "") -> tuple[str, str]:
     return before, after
 
 
+class MediaInUse(ValueError):
+    """The item is shown somewhere; `str(exc)` says where, for the person."""
+
+
+def uses_of(item: MediaItem) -> list[str]:
+    """Where the clinic shows this photo (its logo; post covers once they exist)."""
+    uses = []
+    tenant = db.session.get(Tenant, item.tenant_id)
+    if tenant is not None and (tenant.logo or "").removeprefix("media/") in item.names:
+        uses.append("the clinic's logo (Settings)")
+    return uses
+
+
 def delete_item(item: MediaItem, *, actor: str = "") -> None:
-    """Remove the row, then its copies (a copy left behind is unreachable, not served)."""
+    """Remove the row, then its copies (a copy left behind is unreachable, not served).
+    Refused (MediaInUse) while the photo is shown somewhere."""
+    uses = uses_of(item)
+    if uses:
+        raise MediaInUse(f"This photo is in use as {', '.join(uses)}. Choose another there first.")
     keys = item.storage_keys()
     _audit(
         item.tenant_id, "media.delete", item, actor, "studio", {"filename": [item.filename, None]}
@@ -140,10 +157,20 @@ def delete_item(item: MediaItem, *, actor: str = "") -> None:
 
 
 def _audit(tenant_id: int, action: str, item: MediaItem, actor: str, source: str, details):
-    """Announce the change on the write path's audit hook (same transaction)."""
-    tenant = db.session.get(Tenant, tenant_id)
-    label = f"media {item.filename or item.token}"
-    record(tenant, Change(tenant_id, action, f"media:{item.id}", label, source, actor, details))
+    """Add the audit event to the same transaction as the change."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    user = current_user if has_request_context() and current_user.is_authenticated else None
+    record(
+        action,
+        actor=user,
+        actor_email=actor,
+        target=f"media:{item.id}",
+        tenant=db.session.get(Tenant, tenant_id),
+        source=source,
+        changes=details,
+    )
 
 
 def _forget(backend, key: str) -> None:

@@ -123,7 +123,8 @@ def media_alt(item_id: int):
 def media_delete_confirm(item_id: int):
     """Ask before deleting: a page of its own, so it works without JavaScript."""
     item = get_for_tenant_or_404(MediaItem, id=item_id)
-    return render_template("studio/media_delete.html", item=item, form=ConfirmForm())
+    uses = service.uses_of(item)
+    return render_template("studio/media_delete.html", item=item, form=ConfirmForm(), uses=uses)
 
 
 @bp.post("/media/<int:item_id>/delete")
@@ -132,8 +133,13 @@ def media_delete(item_id: int):
     item = get_for_tenant_or_404(MediaItem, id=item_id)
     form = ConfirmForm()
     if not form.validate():
-        return render_template("studio/media_delete.html", item=item, form=form), 400
+        return render_template("studio/media_delete.html", item=item, form=form, uses=[]), 400
     name = item.filename or "the photo"
-    service.delete_item(item, actor=_actor())
+    try:
+        service.delete_item(item, actor=_actor())
+    except service.MediaInUse:
+        db.session.rollback()
+        uses = service.uses_of(item)
+        return render_template("studio/media_delete.html", item=item, form=form, uses=uses), 409
     flash(f"Deleted {name}.", "success")
     return redirect(url_for("studio.media"), 303)
