@@ -13,7 +13,7 @@ import pytest
 from meridian.extensions import db
 from meridian.models import Location, MediaItem, Service, Tenant
 from tests.browser.audit_pages import CLINICS
-from tests.browser.conftest import _open_page
+from tests.browser.conftest import ARTIFACTS, _open_page
 from tests.browser.studio_site_pages import STUDIO_SITE_PAGES
 from tests.browser.test_audits import format_axe, run_axe, run_vnu
 from tests.factories import PASSWORD, build_member, csrf_token
@@ -161,6 +161,9 @@ def test_a_phone_photo_uploaded_in_the_browser(
     ratio = image.evaluate("img => img.complete && img.naturalHeight / img.naturalWidth")
     assert ratio == pytest.approx(4 / 3, rel=0.01)
     assert page.console.errors == []
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"studio-media-{clinic}-390.png"), full_page=True)
     with app.app_context():
         item = db.session.scalars(
             db.select(MediaItem).where(MediaItem.alt == "The front door")
