@@ -71,13 +71,16 @@ def assert_security_headers(response, *, hsts: bool = False) -> None:
         assert "Strict-Transport-Security" not in headers, where
 
 
-def sample_url(app: Flask, rule) -> str:
-    def placeholder(arg: str):
-        # An int converter cannot build from a word: 1 (usually a 404 too).
-        return 1 if isinstance(rule._converters.get(arg), IntegerConverter) else PLACEHOLDER
+def _placeholder(rule, arg: str):
+    """A value the argument's converter accepts (a number for `<int:…>`)."""
+    return 1 if isinstance(rule._converters.get(arg), IntegerConverter) else PLACEHOLDER
 
+
+def sample_url(app: Flask, rule) -> str:
     values = {
-        arg: SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, placeholder(arg)))
+        arg: SAMPLE_ARGS.get(
+            f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, _placeholder(rule, arg))
+        )
         for arg in rule.arguments
     }
     with app.test_request_context():
