@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from meridian.extensions import db
 from meridian.models import Tenant
@@ -71,8 +72,8 @@ def assert_security_headers(response, *, hsts: bool = False) -> None:
 
 
 def _placeholder(rule, arg: str):
-    """A value the argument's converter accepts (1 for <int:…>), so the rule matches."""
-    return 1 if type(rule._converters[arg]).__name__ == "IntegerConverter" else PLACEHOLDER
+    """A value the argument's converter accepts (a number for `<int:…>`)."""
+    return 1 if isinstance(rule._converters.get(arg), IntegerConverter) else PLACEHOLDER
 
 
 def sample_url(app: Flask, rule) -> str:

@@ -5,7 +5,9 @@ Every view of the `studio` and `admin` blueprints declares its requirement with 
     @role_required("owner", "editor")   clinic staff with one of these roles
     @member_required                    any member of the clinic (every role)
     @platform_admin_required            platform admins, on the platform host only
-    @signed_in_required                 anyone signed in to this area (account pages)
+    @account_required                   anyone signed in here: any member on a clinic
+                                        host, a platform admin on the platform host
+                                        (their own account's pages, in both areas)
     @pending_sign_in                    mid sign-in: password ok, second factor to come
     @anonymous_allowed                  anyone (the sign-in page itself)
 
@@ -37,13 +39,10 @@ class Access:
     platform_admin: bool = False
     pending: bool = False
     anonymous: bool = False
-    # Anyone signed in to this area: any member on a clinic host, an admin on the
-    # platform host (account settings, shared by both blueprints).
-    any_signed_in: bool = False
 
     @property
     def signed_in(self) -> bool:
-        return bool(self.roles) or self.platform_admin or self.any_signed_in
+        return bool(self.roles) or self.platform_admin
 
 
 def _declare(access: Access) -> Callable[[F], F]:
@@ -65,8 +64,8 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
 member_required = role_required(*ROLES)
 platform_admin_required = _declare(Access(platform_admin=True))
+account_required = _declare(Access(roles=frozenset(ROLES), platform_admin=True))
 pending_sign_in = _declare(Access(pending=True))
-signed_in_required = _declare(Access(any_signed_in=True))
 anonymous_allowed = _declare(Access(anonymous=True))
 
 
@@ -108,13 +107,11 @@ def enforce():
             if reason
             else url_for(f"{request.blueprint}.sign_in", next=here)
         )
-    if access.any_signed_in:
-        return None  # the user loader only lets in members here / admins on the platform
-    if access.platform_admin:
-        if g.get("tenant") is not None or not current_user.is_platform_admin:
+    if g.get("tenant") is None:
+        if not (access.platform_admin and current_user.is_platform_admin):
             abort(403)
         return None
-    if g.get("tenant") is None or current_role() not in access.roles:
+    if current_role() not in access.roles:
         abort(403)
     return None
 

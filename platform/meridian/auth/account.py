@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import User, utcnow
 from . import audit, passwords
-from .access import signed_in_required
+from .access import account_required
 from .forms import ChangePasswordForm, EmptyForm
 from .sessions import end_every_session, end_session, start_session
 
@@ -28,14 +28,14 @@ def _render(form: ChangePasswordForm, status: int = 200):
     return page, status
 
 
-@signed_in_required
+@account_required
 def account():
     form = ChangePasswordForm()
     form.account_email = current_user.email
     return _render(form)
 
 
-@signed_in_required
+@account_required
 def change_password():
     """Needs the current password. Every other session of this user ends; this one
     continues in a fresh session."""
@@ -58,7 +58,7 @@ def change_password():
     return _render(form, 422)
 
 
-@signed_in_required
+@account_required
 def sign_out_everywhere():
     form = EmptyForm()
     if form.validate_on_submit():

@@ -37,4 +37,11 @@ def private(response):
 
 add_sign_in_routes(bp)
 
-from . import audit, invitations, staff, views  # noqa: E402, F401  (routes register on import)
+from . import (  # noqa: E402, F401  (routes register on import)
+    audit,
+    invitations,
+    media,
+    sign_in_policy,
+    staff,
+    views,
+)
