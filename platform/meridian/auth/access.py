@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from ..models import ROLES
@@ -97,7 +97,11 @@ def enforce():
         from .signin import pending_user
 
         if pending_user() is None:
-            return redirect(url_for(f"{request.blueprint}.sign_in", ended="pending"))
+            from .sessions import PENDING
+
+            # A sign-in that was under way but ran out of time says so on the page.
+            ended = {"ended": "pending"} if PENDING in session else {}
+            return redirect(url_for(f"{request.blueprint}.sign_in", **ended))
         return None
     if not current_user.is_authenticated:
         reason = g.get("auth_ended")
