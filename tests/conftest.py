@@ -26,7 +26,18 @@ from meridian import create_app
 from meridian.bundles import load_bundle
 from meridian.extensions import cache, db
 from meridian.markdown import render_markdown
-from meridian.models import Domain, Location, OpeningHours, Post, Service, Tag, Tenant
+from meridian.models import (
+    Domain,
+    Location,
+    OpeningHours,
+    Post,
+    Practitioner,
+    PractitionerHours,
+    PractitionerService,
+    Service,
+    Tag,
+    Tenant,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_HOSTS = {
@@ -162,7 +173,8 @@ WEEKDAY_HOURS = [(day, time(9, 0), time(17, 0)) for day in range(5)]
 
 @pytest.fixture
 def make_tenant(app: Flask):
-    """Build a tenant with a primary domain and one location open Mon-Fri 9-5."""
+    """Build a tenant with a primary domain and one location open Mon-Fri 9-5, where
+    one practitioner ("Pat Example", slug `pat`) works those hours."""
 
     def make(
         slug: str = "clinic-a",
@@ -203,6 +215,19 @@ def make_tenant(app: Flask):
             for weekday, opens, closes in WEEKDAY_HOURS:
                 location.hours.append(
                     OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
+                )
+            practitioner = Practitioner(tenant_id=tenant.id, slug="pat", name="Pat Example")
+            db.session.add(practitioner)
+            db.session.flush()
+            for weekday, opens, closes in WEEKDAY_HOURS:
+                practitioner.hours.append(
+                    PractitionerHours(
+                        tenant_id=tenant.id,
+                        location_id=location.id,
+                        weekday=weekday,
+                        opens=opens,
+                        closes=closes,
+                    )
                 )
             db.session.commit()
             db.session.refresh(tenant)
@@ -286,9 +311,12 @@ def count_queries(app: Flask):
 
 @pytest.fixture
 def make_service(app: Flask):
-    """Add an online-bookable service to a tenant (15 minutes + 5 buffer by default)."""
+    """Add an online-bookable service to a tenant (15 minutes + 5 buffer by default),
+    offered by every practitioner of the tenant (or only those in `offered_by`)."""
 
-    def make(tenant: Tenant, slug: str = "consult", **fields: Any) -> Service:
+    def make(
+        tenant: Tenant, slug: str = "consult", offered_by: tuple[str, ...] | None = None, **fields
+    ) -> Service:
         values = {
             "name": slug.replace("-", " ").title(),
             "duration_minutes": 15,
@@ -297,7 +325,100 @@ def make_service(app: Flask):
             "horizon_days": 60,
         } | fields
         with app.app_context():
-            return saved(Service(tenant_id=tenant.id, slug=slug, **values))
+            service = saved(Service(tenant_id=tenant.id, slug=slug, **values))
+            team = db.session.scalars(db.select(Practitioner).filter_by(tenant_id=tenant.id)).all()
+            for practitioner in team:
+                if offered_by is None or practitioner.slug in offered_by:
+                    db.session.add(
+                        PractitionerService(
+                            tenant_id=tenant.id,
+                            practitioner_id=practitioner.id,
+                            service_id=service.id,
+                        )
+                    )
+            db.session.commit()
+            return service
+
+    return make
+
+
+@pytest.fixture
+def add_location(app: Flask):
+    """`add_location(tenant, "annex", practitioners=("pat",))`: a second location open
+    Mon-Fri 9-5, where those practitioners also work Mon-Fri 9-5. Returns its id."""
+
+    def make(tenant: Tenant, slug: str = "annex", practitioners=("pat",), **fields) -> int:
+        with app.app_context():
+            location = Location(
+                tenant_id=tenant.id,
+                slug=slug,
+                name=fields.pop("name", slug.title()),
+                street="2 Side Street",
+                city="Town",
+                country="GB",
+                timezone=fields.pop("timezone", "Europe/London"),
+                position=1,
+                **fields,
+            )
+            db.session.add(location)
+            db.session.flush()
+            for weekday, opens, closes in WEEKDAY_HOURS:
+                location.hours.append(
+                    OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
+                )
+            _works_at(tenant, location, practitioners)
+            db.session.commit()
+            return location.id
+
+    return make
+
+
+def _works_at(tenant: Tenant, location: Location, slugs, hours=WEEKDAY_HOURS) -> None:
+    team = db.session.scalars(
+        db.select(Practitioner).filter_by(tenant_id=tenant.id).where(Practitioner.slug.in_(slugs))
+    )
+    for practitioner in team:
+        for weekday, opens, closes in hours:
+            db.session.add(
+                PractitionerHours(
+                    tenant_id=tenant.id,
+                    practitioner_id=practitioner.id,
+                    location_id=location.id,
+                    weekday=weekday,
+                    opens=opens,
+                    closes=closes,
+                )
+            )
+
+
+@pytest.fixture
+def add_practitioner(app: Flask):
+    """`add_practitioner(tenant, "sam")`: another practitioner, working Mon-Fri 9-5 at
+    the main location (or `hours`), offering every service the tenant has. Returns id."""
+
+    def make(tenant: Tenant, slug: str = "sam", hours=WEEKDAY_HOURS, **fields) -> int:
+        with app.app_context():
+            practitioner = Practitioner(
+                tenant_id=tenant.id,
+                slug=slug,
+                name=fields.pop("name", slug.title() + " Example"),
+                position=fields.pop("position", 1),
+                **fields,
+            )
+            db.session.add(practitioner)
+            db.session.flush()
+            location = db.session.get(Location, tenant.locations[0].id)
+            _works_at(tenant, location, (slug,), hours)
+            for service_id in db.session.scalars(
+                db.select(Service.id).filter_by(tenant_id=tenant.id)
+            ):
+                db.session.add(
+                    PractitionerService(
+                        tenant_id=tenant.id, practitioner_id=practitioner.id, service_id=service_id
+                    )
+                )
+            db.session.commit()
+            return practitioner.id
 
     return make
 
@@ -314,7 +435,7 @@ def csrf_token(html: str) -> str:
 @pytest.fixture
 def next_free(app: Flask):
     """`next_free(tenant, service)` -> the first free start (UTC) at the main location."""
-    from meridian.booking.service import availability
+    from meridian.booking.availability import availability
 
     def find(tenant: Tenant, service: Service, index: int = 0, location_id: int | None = None):
         with app.app_context():

@@ -4,6 +4,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -19,6 +20,10 @@ __all__ = [
     "Location",
     "OpeningHours",
     "Post",
+    "Practitioner",
+    "PractitionerHours",
+    "PractitionerService",
+    "TimeOff",
     "Service",
     "Tag",
     "Tenant",

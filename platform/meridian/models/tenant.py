@@ -34,6 +34,8 @@ class Tenant(db.Model):
     brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The From address of the clinic's e-mails ("" = the platform's MAIL_FROM).
+    mail_from: Mapped[str] = mapped_column(String(254), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
