@@ -149,12 +149,18 @@ def _one_practitioner_per_location():
                   _location.c.name, _location.c.position).order_by(_location.c.id)
     ).all()
     for location_id, tenant_id, slug, name, position in locations:
-        practitioner_id = bind.execute(
+        team_slug = f"{slug[:57]}-team"
+        bind.execute(
             _practitioner.insert().values(
-                tenant_id=tenant_id, slug=f"{slug[:57]}-team", name=f"{name[:114]} team",
+                tenant_id=tenant_id, slug=team_slug, name=f"{name[:114]} team",
                 title="", bio="", photo=None, languages=[], position=position, active=True,
             )
-        ).inserted_primary_key[0]
+        )
+        practitioner_id = bind.execute(
+            sa.select(_practitioner.c.id).where(
+                _practitioner.c.tenant_id == tenant_id, _practitioner.c.slug == team_slug
+            )
+        ).scalar_one()
         values = {"p": practitioner_id, "l": location_id, "t": tenant_id}
         bind.execute(sa.text(
             "INSERT INTO practitioner_hours "
