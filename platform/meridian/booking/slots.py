@@ -159,6 +159,11 @@ def _day_span(day, opens, closes, zone, step, length, blocked, starts, ends):
     close_at = local_instant(day, closes, zone)
     if close_at is None:
         return []
+    open_at = local_instant(day, opens, zone)
+    wall = datetime.combine(day, closes) - datetime.combine(day, opens)
+    if open_at is not None and close_at - open_at == wall:
+        # No clock change inside the span (the usual case): step in UTC directly.
+        return _steps(open_at, close_at, step, length, blocked, starts, ends)
     seen: set[datetime] = set()
     slots = []
     clock = datetime.combine(day, opens)
@@ -175,6 +180,18 @@ def _day_span(day, opens, closes, zone, step, length, blocked, starts, ends):
         if index < len(starts) and starts[index] < start + blocked:
             continue
         slots.append(start)
+    return slots
+
+
+def _steps(open_at, close_at, step, length, blocked, starts, ends):
+    slots = []
+    start = open_at
+    last = close_at - length
+    while start <= last:
+        index = bisect_right(ends, start)
+        if not (index < len(starts) and starts[index] < start + blocked):
+            slots.append(start)
+        start += step
     return slots
 
 
