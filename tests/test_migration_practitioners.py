@@ -16,7 +16,7 @@ from meridian.models.base import UTCDateTime
 
 from .conftest import ROOT, _prepare_postgres
 
-BEFORE = "000c1ce74b03"  # booking: bookings belong to a location
+BEFORE = "6a3767e9bc8c"  # main's head before practitioners: bookings belong to a location
 AFTER = "0c9ba90d2d82"  # practitioners
 MIGRATIONS = str(ROOT / "migrations")
 

@@ -31,6 +31,7 @@ from ..models import (
 )
 from . import messages
 from .availability import Availability, availability, rules_for
+from .identity import canonical_email
 from .slots import fairest, free_slots, nearest
 
 __all__ = ["Availability", "availability", "rules_for"]
@@ -227,7 +228,10 @@ def _insert(booking: Booking, new_client: bool) -> None:
             )
         )
     if new_client:
-        for kind, value in (("email", booking.client_email), ("phone", booking.client_phone)):
+        for kind, value in (
+            ("email", canonical_email(booking.client_email)),
+            ("phone", booking.client_phone),
+        ):
             db.session.add(
                 NewClientClaim(
                     tenant_id=booking.tenant_id, kind=kind, value=value, booking_id=booking.id
@@ -255,9 +259,10 @@ def _explain_conflict(
 
 
 def _new_client_taken(tenant_id: int, email: str, phone: str, exclude_id=None) -> bool:
+    """Has this mailbox (however written) or phone number (E.164) a new-client claim?"""
     stmt = select(NewClientClaim.id).where(
         NewClientClaim.tenant_id == tenant_id,
-        ((NewClientClaim.kind == "email") & (NewClientClaim.value == email))
+        ((NewClientClaim.kind == "email") & (NewClientClaim.value == canonical_email(email)))
         | ((NewClientClaim.kind == "phone") & (NewClientClaim.value == phone)),
     )
     if exclude_id is not None:
@@ -327,8 +332,7 @@ def place_booking(
         try:
             with _commit_or_explain(explain):
                 _insert(booking, service.new_clients_only)
-                for message in messages.booking_confirmed(tenant, booking):
-                    db.session.add(message)
+                messages.booking_confirmed(tenant, booking)
         except SlotTaken:
             if index == len(candidates) - 1:
                 raise
@@ -360,8 +364,7 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
         raise LinkUsed
     _release(booking)
     db.session.refresh(booking)
-    for message in messages.booking_cancelled(tenant, booking):
-        db.session.add(message)
+    messages.booking_cancelled(tenant, booking)
     db.session.commit()
 
 
@@ -443,7 +446,6 @@ def reschedule_booking(
             .values(rescheduled_to_id=new.id)
             .execution_options(synchronize_session=False)
         )
-        for message in messages.booking_rescheduled(tenant, booking, new):
-            db.session.add(message)
+        messages.booking_rescheduled(tenant, booking, new)
     db.session.refresh(booking)
     return new

@@ -4,6 +4,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .media import MediaItem
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
@@ -18,6 +19,7 @@ __all__ = [
     "Domain",
     "Faq",
     "Location",
+    "MediaItem",
     "OpeningHours",
     "Post",
     "Practitioner",

@@ -37,6 +37,9 @@ class Tenant(db.Model):
     # The From address of the clinic's e-mails ("" = the platform's MAIL_FROM).
     mail_from: Mapped[str] = mapped_column(String(254), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Online cancel/reschedule links stop working this many hours before the
+    # appointment (and always once it has started); after that, the client phones.
+    change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
