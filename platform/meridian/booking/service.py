@@ -241,8 +241,8 @@ def _insert(booking: Booking, new_client: bool) -> None:
 
 
 NEW_CLIENTS_ONLY = (
-    "This appointment is for people new to the clinic. If you have been to us before, "
-    "please book another appointment (such as an initial or follow-up treatment) instead."
+    "This appointment is for new clients, people who have not been to the clinic "
+    "before. If you have been to us before, please book another appointment instead."
 )
 
 
