@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from meridian.extensions import db
 from meridian.models.base import UTCDateTime
 
-from .conftest import ROOT, _prepare_postgres
+from .factories import ROOT, prepare_postgres
 
-BEFORE = "6a3767e9bc8c"  # main's head before practitioners: bookings belong to a location
+BEFORE = "dae1d6fed97b"  # main's head before practitioners: bookings belong to a location
 AFTER = "0c9ba90d2d82"  # practitioners
 MIGRATIONS = str(ROOT / "migrations")
 
@@ -29,7 +29,7 @@ def old_app(make_app, database_url, tmp_path):
     if database_url.startswith("postgresql"):
         url = make_url(database_url)
         url = url.set(database=f"{url.database}_migration").render_as_string(hide_password=False)
-        _prepare_postgres(url)
+        prepare_postgres(url)
     else:
         url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     application = make_app(SQLALCHEMY_DATABASE_URI=url)
