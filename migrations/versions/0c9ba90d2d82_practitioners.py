@@ -1,7 +1,7 @@
 """practitioners: hours, services, time off; bookings and claims per practitioner
 
 Revision ID: 0c9ba90d2d82
-Revises: dae1d6fed97b
+Revises: a626e27242bd
 Create Date: 2026-11-23 23:57:14.949918
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0c9ba90d2d82'
-down_revision = 'dae1d6fed97b'
+down_revision = 'a626e27242bd'
 branch_labels = None
 depends_on = None
 
