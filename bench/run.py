@@ -16,6 +16,7 @@ Everything listens on 127.0.0.1 only and every run is bounded in time.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -105,9 +106,13 @@ def fetch(port: int, path: str, host: str = HOST) -> tuple[int, bytes, dict[str,
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), _lower(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        return error.code, error.read(), _lower(error.headers)
+
+
+def _lower(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def app_env(instance: Path) -> dict[str, str]:
@@ -118,6 +123,9 @@ def app_env(instance: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         PUBLIC_SCHEME="https",
         PYTHONDONTWRITEBYTECODE="1",
+        # As behind make prod's nginx: ProxyFix for one proxy, pages kept ≤ 1 s there.
+        PROXY_COUNT="1",
+        PROXY_CACHE_SECONDS="1",
     )
     return env
 
@@ -184,14 +192,33 @@ http {{
         root {tmp}/static;
         location / {{ try_files $uri =404; }}
     }}
+    # make prod's proxy cache: the very snippets of deploy/nginx, in front of the app.
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=meridian:10m max_size=64m inactive=1m use_temp_path=off;
+    map $http_cookie $meridian_private {{ default 0; "~*(^|;\\s*)(session|remember_token)=" 1; }}
+    upstream meridian_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+    server {{
+        listen 127.0.0.1:{proxy_port};
+        location / {{
+            include {snippets}/proxy.conf;
+            include {snippets}/cache.conf;
+        }}
+    }}
 }}
 """
 
 
-def start_nginx(tmp: Path, port: int) -> subprocess.Popen:
+def start_nginx(tmp: Path, port: int, proxy_port: int, app_port: int) -> subprocess.Popen:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port))
+    conf.write_text(
+        NGINX_CONF.format(
+            tmp=tmp,
+            port=port,
+            proxy_port=proxy_port,
+            app_port=app_port,
+            snippets=ROOT / "deploy" / "nginx",
+        )
+    )
     process = subprocess.Popen(
         [nginx, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "nginx-error.log")],
         stdout=subprocess.DEVNULL,
@@ -274,6 +301,12 @@ def machine() -> str:
     )
 
 
+def measure(options, results, key, port, path) -> None:
+    print(f"  wrk {options.seconds}s {key[1]:<24} {key[0]}", flush=True)
+    run = wrk(port, path, HOST, options.seconds, options.connections)
+    results.setdefault(key, []).append(run)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 4)))
@@ -304,36 +337,60 @@ def main() -> None:
 
         static = tmp / "static"
         static.mkdir()
-        nginx_port = free_port()
-        nginx = start_nginx(tmp, nginx_port)
+        nginx_port, proxy_port, app_port = free_port(), free_port(), free_port()
+        nginx = start_nginx(tmp, nginx_port, proxy_port, app_port)
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         sizes: dict[str, int] = {}
+        bare_pages: dict[str, list[str]] = {}
         try:
             for server in servers:
-                port = free_port()
-                app = start_app_server(env, port, SERVERS[server])
+                app = start_app_server(env, app_port, SERVERS[server])
                 try:
                     for index, page in enumerate(pages):
-                        status, body, headers = fetch(port, page.path)
+                        status, body, headers = fetch(app_port, page.path)
                         assert status == 200, (page.path, status)
-                        assert fetch(port, page.path)[1] == body, "the page changed between fetches"
+                        assert fetch(app_port, page.path)[1] == body, "the page changed"
                         sizes[page.name] = len(body)
                         static_name = f"page{index}.html"
                         (static / static_name).write_bytes(body)
-                        _, copy, _ = fetch(nginx_port, f"/{static_name}")
-                        assert copy == body, "nginx must serve the very same bytes"
-                        for _ in range(options.rounds):  # alternate: app, nginx, app, nginx…
-                            for target, p, path in (
-                                (server, port, page.path),
-                                ("nginx", nginx_port, f"/{static_name}"),
-                            ):
-                                print(
-                                    f"  wrk {options.seconds}s {target:<16} {page.name}", flush=True
+                        bare_pages[page.path] = [str(static / static_name), headers["content-type"]]
+                        assert fetch(nginx_port, f"/{static_name}")[1] == body, "nginx: same bytes"
+                        cacheable = "x-accel-expires" in headers
+                        if cacheable:
+                            assert fetch(proxy_port, page.path)[1] == body, "proxy: same bytes"
+                        for _ in range(options.rounds):  # alternate: app, nginx, proxy, …
+                            measure(options, results, (page.name, server), app_port, page.path)
+                            measure(
+                                options,
+                                results,
+                                (page.name, "nginx"),
+                                nginx_port,
+                                f"/{static_name}",
+                            )
+                            if cacheable:
+                                measure(
+                                    options, results, (page.name, "proxy"), proxy_port, page.path
                                 )
-                                run = wrk(p, path, HOST, options.seconds, options.connections)
-                                results.setdefault((page.name, target), []).append(run)
                 finally:
                     stop(app)
+                pages_file = tmp / "bare-pages.json"
+                pages_file.write_text(json.dumps(bare_pages))
+                bare_env = env | {"BENCH_BARE_PAGES": str(pages_file)}
+                bare_command = [
+                    part.replace("wsgi:app", "bench.bare:app") for part in SERVERS[server]
+                ]
+                bare = start_app_server(bare_env, app_port, bare_command)
+                try:
+                    for page in pages:
+                        assert fetch(app_port, page.path)[1] == (
+                            Path(bare_pages[page.path][0]).read_bytes()
+                        )
+                        for _ in range(options.rounds):
+                            measure(
+                                options, results, (page.name, f"bare {server}"), app_port, page.path
+                            )
+                finally:
+                    stop(bare)
         finally:
             stop(nginx)
 
@@ -345,23 +402,34 @@ def main() -> None:
         f"wrk: 2 threads, {options.connections} connections, {options.seconds}s x "
         f"{options.rounds} rounds per page and server (medians), loopback; host {HOST}",
         "",
-        "| page | server | req/s | p50 ms | p99 ms | bytes | SQL miss/hit | nginx req/s | app/nginx |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | served by | req/s | p50 ms | p99 ms | vs nginx static | app vs bare Flask |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for page in pages:
         ceiling = median(page.name, "nginx", "rps")
-        for server in servers:
-            rps = median(page.name, server, "rps")
+        targets = [*servers, *(f"bare {s}" for s in servers), "proxy", "nginx"]
+        for target in targets:
+            if (page.name, target) not in results:
+                continue
+            rps = median(page.name, target, "rps")
+            label = {
+                "proxy": "make prod's proxy cache (nginx)",
+                "nginx": "nginx, same bytes (static)",
+            }.get(target, target)
+            vs_bare = ""
+            if target in servers:
+                vs_bare = f"{rps / median(page.name, f'bare {target}', 'rps'):.0%}"
             lines.append(
-                f"| {page.name} | {server} | {rps:,.0f} | {median(page.name, server, 'p50'):.2f} "
-                f"| {median(page.name, server, 'p99'):.2f} | {sizes[page.name]:,} "
-                f"| {sql[page.name][0]}/{sql[page.name][1]} | {ceiling:,.0f} | 1/{ceiling / rps:.1f} |"
+                f"| {page.name} | {label} | {rps:,.0f} | {median(page.name, target, 'p50'):.2f} "
+                f"| {median(page.name, target, 'p99'):.2f} | 1/{ceiling / rps:.1f} | {vs_bare} |"
             )
-        lines.append(
-            f"| {page.name} | nginx (static) | {ceiling:,.0f} "
-            f"| {median(page.name, 'nginx', 'p50'):.2f} | {median(page.name, 'nginx', 'p99'):.2f} "
-            f"| {sizes[page.name]:,} | – | – | – |"
-        )
+    lines.append("")
+    lines.append(
+        "SQL statements per page (cache miss/hit, in-process): "
+        + ", ".join(f"{name} {miss}/{hit}" for name, (miss, hit) in sql.items())
+        + "; bytes: "
+        + ", ".join(f"{name} {size:,}" for name, size in sizes.items())
+    )
     if skipped:
         lines.append(f"\nnot measured (endpoint not registered yet): {', '.join(skipped)}")
     report = "\n".join(lines)
