@@ -123,6 +123,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
-    from . import worker
+    from . import backup, worker
 
     worker.register(app)
+    backup.register(app)
