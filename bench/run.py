@@ -78,6 +78,9 @@ SERVERS = {
         "127.0.0.1",
         "--port",
         "{port}",
+        # as shipped (deploy/systemd/meridian-app.service, make prod)
+        "--blocking-threads",
+        "8",
         "--log-level",
         "warning",
         "wsgi:app",
@@ -315,8 +318,10 @@ def main() -> None:
     parser.add_argument(
         "--servers", default="gunicorn-sync", help=f"comma-separated, from {', '.join(SERVERS)}"
     )
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     options = parser.parse_args()
     servers = [s for s in options.servers.split(",") if s]
+    wanted = {p.strip() for p in options.pages.split(",") if p.strip()}
     for tool in ("wrk", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             raise SystemExit(
@@ -332,7 +337,7 @@ def main() -> None:
         print("building the database (migrations + demo bundles)…", flush=True)
         build_database(env)
         sql, endpoints = count_statements(env, PAGES)
-        pages = [p for p in PAGES if p.endpoint in endpoints]
+        pages = [p for p in PAGES if p.endpoint in endpoints and (not wanted or p.name in wanted)]
         skipped = [p.name for p in PAGES if p.endpoint not in endpoints]
 
         static = tmp / "static"

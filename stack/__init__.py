@@ -25,10 +25,12 @@ from .services import ROOT, Proc, free_port, private_postgres, private_redis, s3
 
 #: The app server chosen on bench/ evidence (bench/README.md, "Which server").
 SERVERS = {
-    "gunicorn": ["-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "{workers}", "-b", "127.0.0.1:{port}", "wsgi:app"],
+    "gunicorn": ["-m", "gunicorn", "-w", "{workers}", "-b", "127.0.0.1:{port}", "wsgi:app"],
+    # As in deploy/systemd/meridian-app.service: threads bounded below the DB pool.
     "granian": [
         "-m", "granian", "--interface", "wsgi", "--workers", "{workers}", "--host", "127.0.0.1",
-        "--port", "{port}", "--log-level", "warning", "wsgi:app",
+        "--port", "{port}", "--blocking-threads", "8", "--respawn-failed-workers",
+        "--log-level", "warning", "wsgi:app",
     ],
 }  # fmt: skip
 DEFAULT_SERVER = os.environ.get("PROD_SERVER", "granian")

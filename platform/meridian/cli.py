@@ -123,7 +123,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
-    from . import backup, worker
+    from . import backup, safety, worker
 
     worker.register(app)
     backup.register(app)
+    safety.register(app)
