@@ -5,6 +5,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .tenant import Domain, Tenant
 
@@ -26,6 +27,9 @@ __all__ = [
     "Faq",
     "Location",
     "MediaItem",
+    "Passkey",
+    "RecoveryCode",
+    "TotpCredential",
     "OpeningHours",
     "Post",
     "Service",
