@@ -42,6 +42,7 @@ class Page:
     name: str
     path: str
     endpoint: str
+    signed_in: bool = False  # with an owner's session cookie (the studio)
 
 
 PAGES = [
@@ -50,7 +51,10 @@ PAGES = [
     Page("post", "/blog/can-acupuncture-help-with-dry-eye", "site.post"),
     # --- BOOKING: measured automatically once the booking blueprint registers it ---
     Page("booking", "/book", "booking.start"),
+    Page("studio", "/studio/", "studio.home", signed_in=True),
 ]
+#: "session=…" for an owner of the clinic, made by `count_statements` (studio pages).
+COOKIE: list[str] = []
 
 SERVERS = {
     # name: command (after `python -m`), {port} filled in. granian is optional
@@ -105,8 +109,11 @@ def wait_for(port: int, timeout: float = 20.0) -> None:
     raise SystemExit(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
-def fetch(port: int, path: str, host: str = HOST) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+def fetch(
+    port: int, path: str, host: str = HOST, cookie: str = ""
+) -> tuple[int, bytes, dict[str, str]]:
+    headers = {"Host": host} | ({"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read(), _lower(response.headers)
@@ -156,22 +163,47 @@ def count_statements(env: dict[str, str], pages: list[Page]) -> tuple[dict[str, 
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)  # our Cookie header, as sent
+    if "studio.home" in app.view_functions:
+        COOKIE.append(owner_session(app))
     for page in pages:
         if page.endpoint not in app.view_functions:
             continue
+        headers = {"Cookie": COOKIE[0]} if page.signed_in else {}
         with app.app_context():
             cache.clear()
         result = []
         for _ in range(2):
             statements.clear()
-            response = client.get(page.path, base_url=f"https://{HOST}")
+            response = client.get(page.path, base_url=f"https://{HOST}", headers=headers)
             assert response.status_code == 200, (page.path, response.status_code)
             result.append(len(statements))
         counts[page.name] = tuple(result)
     with app.app_context():
         db.engine.dispose()
     return counts, set(app.view_functions)
+
+
+def owner_session(app) -> str:
+    """A signed-in session cookie for a new owner of the clinic, as if they had signed in."""
+    from flask import g
+    from sqlalchemy import select
+
+    from meridian.auth.sessions import session_fields
+    from meridian.extensions import db
+    from meridian.models import Membership, Tenant, User
+
+    with app.test_request_context(base_url=f"https://{HOST}"):
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "zak-clinic")).one()
+        user = User(email="bench-owner@zak-clinic.example", display_name="Bench owner")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+        db.session.commit()
+        g.tenant = tenant
+        data = {"_user_id": user.get_id(), "_fresh": True, **session_fields(user)}
+        value = app.session_interface.get_signing_serializer(app).dumps(data)
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
 NGINX_CONF = """daemon off;
@@ -258,7 +290,10 @@ def stop(process: subprocess.Popen) -> None:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(port: int, path: str, host: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(
+    port: int, path: str, host: str, seconds: int, connections: int, cookie: str = ""
+) -> dict[str, float]:
+    extra = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
         [
             "wrk",
@@ -270,6 +305,7 @@ def wrk(port: int, path: str, host: str, seconds: int, connections: int) -> dict
             "5s",
             "-H",
             f"Host: {host}",
+            *extra,
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
@@ -304,9 +340,9 @@ def machine() -> str:
     )
 
 
-def measure(options, results, key, port, path) -> None:
+def measure(options, results, key, port, path, cookie: str = "") -> None:
     print(f"  wrk {options.seconds}s {key[1]:<24} {key[0]}", flush=True)
-    run = wrk(port, path, HOST, options.seconds, options.connections)
+    run = wrk(port, path, HOST, options.seconds, options.connections, cookie)
     results.setdefault(key, []).append(run)
 
 
@@ -352,8 +388,21 @@ def main() -> None:
                 app = start_app_server(env, app_port, SERVERS[server])
                 try:
                     for index, page in enumerate(pages):
-                        status, body, headers = fetch(app_port, page.path)
+                        cookie = COOKIE[0] if page.signed_in else ""
+                        status, body, headers = fetch(app_port, page.path, cookie=cookie)
                         assert status == 200, (page.path, status)
+                        if page.signed_in:  # personal: never cached, measured as it is
+                            for _ in range(options.rounds):
+                                measure(
+                                    options,
+                                    results,
+                                    (page.name, server),
+                                    app_port,
+                                    page.path,
+                                    cookie,
+                                )
+                            sizes[page.name] = len(body)
+                            continue
                         assert fetch(app_port, page.path)[1] == body, "the page changed"
                         sizes[page.name] = len(body)
                         static_name = f"page{index}.html"
@@ -386,7 +435,7 @@ def main() -> None:
                 ]
                 bare = start_app_server(bare_env, app_port, bare_command)
                 try:
-                    for page in pages:
+                    for page in (p for p in pages if p.path in bare_pages):
                         assert fetch(app_port, page.path)[1] == (
                             Path(bare_pages[page.path][0]).read_bytes()
                         )
@@ -411,6 +460,14 @@ def main() -> None:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for page in pages:
+        if (page.name, "nginx") not in results:  # the studio: the app alone
+            for target in servers:
+                lines.append(
+                    f"| {page.name} | {target} (signed in) | {median(page.name, target, 'rps'):,.0f} "
+                    f"| {median(page.name, target, 'p50'):.2f} "
+                    f"| {median(page.name, target, 'p99'):.2f} | – | – |"
+                )
+            continue
         ceiling = median(page.name, "nginx", "rps")
         targets = [*servers, *(f"bare {s}" for s in servers), "proxy", "nginx"]
         for target in targets:

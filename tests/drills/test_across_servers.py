@@ -234,3 +234,31 @@ def test_a_scheduled_post_appears_everywhere_when_due(stack, sql, report):
     assert all(v < due_in for v in gone.values())
     assert max(seen["app1"], seen["app2"]) <= 1.2
     assert seen["proxy"] <= 2.2
+
+
+def test_no_request_header_shapes_links_on_the_app_servers(stack, report):
+    """Straight at each app server (as a compromised or misconfigured hop would be):
+    headers some servers honour never change a cached page's links."""
+    import http.client
+
+    hostile = {
+        "SCRIPT_NAME": "//evil.example",
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Prefix": "//evil.example",
+        "X-Original-URL": "/evil",
+        "Forwarded": "host=evil.example;proto=http",
+    }
+    pages = []
+    for port in stack.app_ports:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/blog", headers={"Host": f"{HOST}:{stack.https_port}", **hostile})
+        answer = conn.getresponse()
+        pages.append((answer.status, answer.read().decode()))
+        conn.close()
+    clean = Client(HOST, stack.https_port, str(stack.ca))
+    reference = clean.get("/blog")
+    clean.close()
+    report("hostile-headers", servers=len(pages), statuses=[s for s, _ in pages])
+    for status, body in pages:
+        assert status == 200 and "evil.example" not in body and "/evil" not in body
+    assert "evil.example" not in reference.body
