@@ -76,14 +76,23 @@ class Client:
             self._conn.close()
             self._conn = None
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Answer:
         headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "meridian-drill"}
         if self.direct is not None:
             headers |= {"X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_ip}
-        body = None
-        if form is not None:
+        body: str | bytes | None = None
+        if files is not None:
+            body, headers["Content-Type"] = _multipart(form or {}, files)
+        elif form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if form is not None or files is not None:
             headers["Origin"] = f"https://{self.host}:{self.port}"
             headers["Referer"] = f"https://{self.host}:{self.port}{path}"
         if self.cookies:
@@ -109,8 +118,25 @@ class Client:
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
 
-    def post(self, path: str, form: dict[str, str]) -> Answer:
-        return self.request("POST", path, form)
+    def post(self, path: str, form: dict[str, str], files=None) -> Answer:
+        return self.request("POST", path, form, files)
+
+
+def _multipart(form: dict[str, str], files: dict[str, tuple[str, bytes, str]]):
+    boundary = "meridian-drill-boundary-7c1f"
+    parts: list[bytes] = []
+    for name, value in form.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, (filename, data, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, str, str]]:
