@@ -49,11 +49,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
+    from .engagement.public import bp as engagement_bp
     from .site import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(engagement_bp)
     app.add_url_rule("/", "index", _index)
 
     from .cli import register as register_cli

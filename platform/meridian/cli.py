@@ -117,6 +117,9 @@ def reminders_queue(hours: int | None) -> None:
 
 
 def register(app: Flask) -> None:
+    from .engagement.cli import engagement
+
+    app.cli.add_command(engagement)
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)

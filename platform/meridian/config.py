@@ -88,3 +88,21 @@ class Config:
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")
+        # Readers' forms (meridian.engagement): limits per client address (IPv6 by /64)
+        # and per post, the fastest a person fills a form, how old its stamp may be.
+        env = os.environ.get
+        self.COMMENT_RATE_LIMIT = env("COMMENT_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.COMMENT_POST_RATE_LIMIT = env("COMMENT_POST_RATE_LIMIT", "30 per hour")
+        self.LIKE_RATE_LIMIT = env("LIKE_RATE_LIMIT", "30 per minute; 200 per hour")
+        self.SUBSCRIBE_RATE_LIMIT = env("SUBSCRIBE_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.CONTACT_RATE_LIMIT = env("CONTACT_RATE_LIMIT", "3 per minute; 10 per hour")
+        self.FORM_MIN_SECONDS = float(env("FORM_MIN_SECONDS", "3"))
+        self.FORM_STAMP_MAX_AGE = int(env("FORM_STAMP_MAX_AGE", str(86_400)))
+        self.COMMENT_MAX_LINKS = int(env("COMMENT_MAX_LINKS", "2"))
+        # Subscriptions: how long a confirmation link works; how often one address may
+        # be sent a confirmation; new-post e-mails queued per transaction.
+        self.SUBSCRIBE_LINK_MAX_AGE = int(env("SUBSCRIBE_LINK_MAX_AGE", str(7 * 86_400)))
+        self.SUBSCRIBE_RESEND_MINUTES = int(env("SUBSCRIBE_RESEND_MINUTES", "10"))
+        self.NEW_POST_BATCH = int(env("NEW_POST_BATCH", "200"))
+        # At most one "comments waiting" e-mail per clinic in this many minutes.
+        self.COMMENT_DIGEST_MINUTES = int(env("COMMENT_DIGEST_MINUTES", "15"))

@@ -4,12 +4,26 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .engagement import (
+    COMMENT_POLICIES,
+    Comment,
+    ContactMessage,
+    Like,
+    PostMailing,
+    Subscriber,
+)
 from .tenant import Domain, Tenant
 
 __all__ = [
     "GRANULE_MINUTES",
     "Booking",
     "Closure",
+    "COMMENT_POLICIES",
+    "Comment",
+    "ContactMessage",
+    "Like",
+    "PostMailing",
+    "Subscriber",
     "NewClientClaim",
     "OutboxMessage",
     "SlotClaim",

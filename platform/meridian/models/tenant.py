@@ -35,6 +35,10 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Comments: "hold_all" (every comment waits for approval) or "hold_first".
+    comment_policy: Mapped[str] = mapped_column(
+        String(16), default="hold_all", server_default="hold_all"
+    )
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
