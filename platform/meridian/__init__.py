@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, security, templating, tenancy
+from . import formatting, mail, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -18,7 +18,8 @@ from .extensions import cache, csrf, db, limiter, migrate
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No I/O happens here beyond reading configuration."""
     settings = Config()
-    app = Flask(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    instance = (config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)
+    app = Flask(__name__, instance_path=instance, instance_relative_config=False)
     app.config.from_object(settings)
     if config:
         app.config.update(config)
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    mail.init_app(app)
 
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp

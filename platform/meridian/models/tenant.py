@@ -26,6 +26,10 @@ class Tenant(db.Model):
     about_html: Mapped[str] = mapped_column(Text, default="")
     disclaimer: Mapped[str] = mapped_column(Text, default="")
     cta: Mapped[str] = mapped_column(Text, default="")
+    # Comments: "hold_all" (every comment waits for approval) or "hold_first".
+    comment_policy: Mapped[str] = mapped_column(
+        String(16), default="hold_all", server_default="hold_all"
+    )
     locale: Mapped[str] = mapped_column(String(16), default="en_GB")
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     country: Mapped[str] = mapped_column(String(2), default="GB")
@@ -35,10 +39,9 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
-    # Comments: "hold_all" (every comment waits for approval) or "hold_first".
-    comment_policy: Mapped[str] = mapped_column(
-        String(16), default="hold_all", server_default="hold_all"
-    )
+    # Online cancel/reschedule links stop working this many hours before the
+    # appointment (and always once it has started); after that, the client phones.
+    change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
