@@ -12,7 +12,7 @@ from wtforms import Form, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..mail import AddressError, address
-from .guard import count_links, has_control_characters
+from .guard import count_links, has_control_characters, strip_control_characters
 
 NAME_MAX = 80
 COMMENT_MAX = 5000
@@ -20,12 +20,13 @@ MESSAGE_MAX = 5000
 
 
 def _clean(form: Form) -> None:
-    """Refuse control characters (NUL included) in any field before anything else."""
+    """Refuse control characters (NUL included): the form comes back without them."""
     for field in form:
         if isinstance(field.data, str) and has_control_characters(field.data):
+            field.data = strip_control_characters(field.data)
             field.errors = [
                 *field.errors,
-                "This contains characters we can't store. Please retype it.",
+                "This had characters we can't store; we took them out. Please check it.",
             ]
 
 

@@ -39,6 +39,7 @@ from ..extensions import limiter
 from ..tenancy import current_tenant
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+STAMP_SALT = "meridian-form-stamp"
 _LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
@@ -75,9 +76,11 @@ def client_key() -> str:
         address = ipaddress.ip_address(raw)
     except ValueError:
         return raw
-    if address.version == 6 and not address.ipv4_mapped:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address)
+    return str(address)
 
 
 def within_limits(*rules: tuple[str, str]) -> bool:
@@ -99,7 +102,7 @@ def within_limits(*rules: tuple[str, str]) -> bool:
 
 
 def _signer() -> TimestampSigner:
-    return TimestampSigner(current_app.secret_key, salt="meridian-form-stamp")
+    return TimestampSigner(current_app.secret_key, salt=STAMP_SALT)
 
 
 def make_stamp(form: str) -> str:
@@ -131,6 +134,10 @@ def stamp_ok(value: str | None, form: str) -> bool:
 def has_control_characters(text: str) -> bool:
     """NUL and other control characters (line breaks and tabs are checked separately)."""
     return bool(_CONTROL.search(text))
+
+
+def strip_control_characters(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def count_links(text: str) -> int:

@@ -37,7 +37,9 @@ def new_browser_key() -> str:
 
 
 def valid_browser_key(value: str | None) -> bool:
-    return bool(value) and 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+    return (
+        bool(value) and 20 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def liker_hash(browser_key: str) -> str:
@@ -50,7 +52,9 @@ def like(tenant: Tenant, post: Post, browser_key: str) -> bool:
     """Record the like; False if this browser had liked the post already."""
     try:
         with db.session.begin_nested():
-            db.session.add(Like(tenant_id=tenant.id, post_id=post.id, liker=liker_hash(browser_key)))
+            db.session.add(
+                Like(tenant_id=tenant.id, post_id=post.id, liker=liker_hash(browser_key))
+            )
     except IntegrityError:
         return False
     return True

@@ -102,9 +102,7 @@ def _batch(mailing: PostMailing, post: Post, tenant: Tenant) -> int | None:
     moved = db.session.execute(
         update(PostMailing)
         .where(PostMailing.id == mailing.id, PostMailing.last_subscriber_id == cursor)
-        .values(
-            last_subscriber_id=subscribers[-1].id, queued=PostMailing.queued + len(subscribers)
-        )
+        .values(last_subscriber_id=subscribers[-1].id, queued=PostMailing.queued + len(subscribers))
         .execution_options(synchronize_session=False, all_tenants=True)
     )
     if moved.rowcount != 1:  # another worker queued this batch first

@@ -14,7 +14,10 @@ NETWORKS = {
     "twitter": ("X (Twitter)", "https://twitter.com/intent/tweet?url={u}&text={t}"),
     "x": ("X (Twitter)", "https://twitter.com/intent/tweet?url={u}&text={t}"),
     "linkedin": ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-    "pinterest": ("Pinterest", "https://www.pinterest.com/pin/create/button/?url={u}&description={t}"),
+    "pinterest": (
+        "Pinterest",
+        "https://www.pinterest.com/pin/create/button/?url={u}&description={t}",
+    ),
 }
 ICONS = {"x": "twitter"}
 
@@ -29,9 +32,19 @@ def share_targets(tenant: Tenant, title: str, url: str) -> list[dict[str, str]]:
             label, pattern = NETWORKS[key]
             seen.add(label)
             targets.append(
-                {"key": key, "icon": ICONS.get(key, key), "label": label, "href": pattern.format(u=u, t=t)}
+                {
+                    "key": key,
+                    "icon": ICONS.get(key, key),
+                    "label": label,
+                    "href": pattern.format(u=u, t=t),
+                }
             )
     targets.append(
-        {"key": "email", "icon": "email", "label": "E-mail", "href": f"mailto:?subject={t}&body={u}"}
+        {
+            "key": "email",
+            "icon": "email",
+            "label": "E-mail",
+            "href": f"mailto:?subject={t}&body={u}",
+        }
     )
     return targets

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 from flask import abort, current_app, g, request, send_from_directory, url_for
 
-from ..engagement.forms import CommentForm, ContactForm
+from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
 from ..engagement.queries import counts_for, threads_for
 from ..models import Location, Post, utcnow
 from ..pagecache import public_page
@@ -92,7 +93,7 @@ def render_post(the_post: Post, likes: int, **forms: object) -> str:
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
         threads=threads_for(the_post),
         likes=likes,
-        **({"comment_form": CommentForm()} | forms),
+        **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
 
 

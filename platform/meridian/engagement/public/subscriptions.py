@@ -20,9 +20,7 @@ NOTICES = {
 
 def _form_page(form: SubscribeForm, status: int = 200, notice: str | None = None):
     form.stamp.data = guard.make_stamp("subscribe")
-    return page(
-        "subscribe.html", status, subscribe_form=form, notice=NOTICES.get(notice or "", None)
-    )
+    return page("subscribe.html", status, subscribe_form=form, notice=NOTICES.get(notice or ""))
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
