@@ -1,7 +1,7 @@
 """engagement: comments, likes, subscribers, post mailings, contact messages; outbox headers
 
 Revision ID: a41d66c67092
-Revises: f93f2d1b4a21
+Revises: 6a3767e9bc8c
 Create Date: 2026-11-24 00:00:26.828355
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a41d66c67092'
-down_revision = 'f93f2d1b4a21'
+down_revision = '6a3767e9bc8c'
 branch_labels = None
 depends_on = None
 

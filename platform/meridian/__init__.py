@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, mail, security, templating, tenancy
+from . import formatting, mail, media, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(engagement_bp)
+    media.init_app(app)
     app.add_url_rule("/", "index", _index)
 
     from .cli import register as register_cli
@@ -88,7 +89,7 @@ def _register_error_pages(app: Flask) -> None:
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 
-    for code in (400, 403, 404, 405, 410, 429, 503):
+    for code in (400, 403, 404, 405, 410, 413, 429, 503):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(500)

@@ -48,7 +48,17 @@ PUBLIC_PAGES = [
 # Pages whose endpoint is not registered are skipped with a reason, not silently.
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES
+# Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
+# token (confirm, unsubscribe) and the forms' error states are audited in
+# tests/browser/test_engagement_browser.py.
+ENGAGEMENT_PAGES: list[AuditPage] = [
+    AuditPage("subscribe", "/subscribe", "engagement.subscribe"),
+    AuditPage("subscribe-sent", "/subscribe/sent", "engagement.subscribe_sent"),
+    AuditPage("comment-thanks", "/comments/{post}/thanks", "engagement.comment_thanks"),
+    AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
+]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ENGAGEMENT_PAGES
 
 
 def audit_params():

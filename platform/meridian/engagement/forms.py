@@ -74,7 +74,7 @@ class CommentForm(ReaderForm):
         ],
     )
     email = StringField(
-        "E-mail (never shown)",
+        "E-mail",
         filters=[_strip],
         validators=[DataRequired(message="Please enter your e-mail address."), email_address],
     )

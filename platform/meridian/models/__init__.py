@@ -12,6 +12,7 @@ from .engagement import (
     PostMailing,
     Subscriber,
 )
+from .media import MediaItem
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Domain",
     "Faq",
     "Location",
+    "MediaItem",
     "OpeningHours",
     "Post",
     "Service",
