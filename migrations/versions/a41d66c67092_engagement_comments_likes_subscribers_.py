@@ -1,7 +1,7 @@
 """engagement: comments, likes, subscribers, post mailings, contact messages; outbox headers
 
 Revision ID: a41d66c67092
-Revises: 6a3767e9bc8c
+Revises: dae1d6fed97b
 Create Date: 2026-11-24 00:00:26.828355
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a41d66c67092'
-down_revision = '6a3767e9bc8c'
+down_revision = 'dae1d6fed97b'
 branch_labels = None
 depends_on = None
 

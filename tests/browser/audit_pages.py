@@ -48,6 +48,9 @@ PUBLIC_PAGES = [
 # Pages whose endpoint is not registered are skipped with a reason, not silently.
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
+#: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
+ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
+
 # Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
 # token (confirm, unsubscribe) and the forms' error states are audited in
 # tests/browser/test_engagement_browser.py.
@@ -58,7 +61,7 @@ ENGAGEMENT_PAGES: list[AuditPage] = [
     AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
 ]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ENGAGEMENT_PAGES
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES
 
 
 def audit_params():
