@@ -8,10 +8,11 @@ and the other checks in guard.py stand in for it.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, make_response, render_template
+from flask import Blueprint, Response, abort, make_response, render_template
 from markupsafe import Markup
 
 from ...extensions import csrf
+from ...tenancy import on_clinic_host
 from .. import guard
 from ..share import share_targets
 from ..text import reader_html
@@ -23,7 +24,7 @@ bp.add_app_template_global(share_targets, "share_targets")
 
 @bp.before_request
 def require_tenant_host() -> None:
-    if g.get("tenant") is None:
+    if not on_clinic_host():
         abort(404)
 
 
