@@ -1,7 +1,7 @@
 """engagement: comments, likes, subscribers, post mailings, contact messages; outbox headers
 
 Revision ID: a41d66c67092
-Revises: dae1d6fed97b
+Revises: b7d41c2e9f10
 Create Date: 2026-11-24 00:00:26.828355
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a41d66c67092'
-down_revision = 'dae1d6fed97b'
+down_revision = 'b7d41c2e9f10'
 branch_labels = None
 depends_on = None
 

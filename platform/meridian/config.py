@@ -112,6 +112,14 @@ class Config:
         self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
         # A password-ok sign-in waits this long at most for its second factor.
         self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # Domain verification (DNS TXT): the system's resolver unless DNS_RESOLVER names
+        # one as host:port (the tests run their own on loopback).
+        self.DNS_RESOLVER = os.environ.get("DNS_RESOLVER", "")
+        self.DNS_TIMEOUT_SECONDS = float(os.environ.get("DNS_TIMEOUT_SECONDS", "5"))
+        # Second-factor attempts, per account and per client address (POSTs only).
+        self.AUTH_SECOND_FACTOR_RATE_LIMIT = os.environ.get(
+            "AUTH_SECOND_FACTOR_RATE_LIMIT", "5 per minute; 30 per hour"
+        )
         # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
         # password at its owner's next sign-in.
         self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))

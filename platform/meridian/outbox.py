@@ -82,10 +82,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            or_(
-                (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
-            ),
+            _due(now),
         )
         .values(
             status="sending",
@@ -99,7 +96,9 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def _due(now: datetime):
-    return or_(
+    # A suspended clinic's e-mails are held (kept queued) until it is resumed.
+    live = OutboxMessage.tenant_id.in_(select(Tenant.id).where(Tenant.status == "active"))
+    return live & or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
     )

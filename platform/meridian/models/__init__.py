@@ -13,6 +13,7 @@ from .engagement import (
     PostMailing,
     Subscriber,
 )
+from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .tenant import Domain, Tenant
 
@@ -40,6 +41,9 @@ __all__ = [
     "Faq",
     "Location",
     "MediaItem",
+    "Passkey",
+    "RecoveryCode",
+    "TotpCredential",
     "OpeningHours",
     "Post",
     "Service",

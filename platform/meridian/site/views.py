@@ -174,7 +174,12 @@ def theme():
 
 @bp.get("/brand/<path:filename>")
 def brand_asset(filename: str):
-    """Files from the tenant bundle's static/ folder (logo, images)."""
+    """Files from the tenant bundle's static/ folder (logo, images); `media/<name>` is a
+    copy from the media library (a logo chosen in the studio)."""
+    if filename.startswith("media/"):
+        from ..media.views import copy
+
+        return copy(filename.removeprefix("media/"))
     tenant = current_tenant()
     folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
     return send_from_directory(folder, filename, max_age=86_400)
