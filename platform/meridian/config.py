@@ -119,6 +119,10 @@ class Config:
         self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
         # A password-ok sign-in waits this long at most for its second factor.
         self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # Domain verification (DNS TXT): the system's resolver unless DNS_RESOLVER names
+        # one as host:port (the tests run their own on loopback).
+        self.DNS_RESOLVER = os.environ.get("DNS_RESOLVER", "")
+        self.DNS_TIMEOUT_SECONDS = float(os.environ.get("DNS_TIMEOUT_SECONDS", "5"))
         # Second-factor attempts, per account and per client address (POSTs only).
         self.AUTH_SECOND_FACTOR_RATE_LIMIT = os.environ.get(
             "AUTH_SECOND_FACTOR_RATE_LIMIT", "5 per minute; 30 per hour"
@@ -147,3 +151,21 @@ class Config:
         # uploads between MEDIA_MAX_BYTES and this get a message next to the field.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1_000_000)))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")
+        # Readers' forms (meridian.engagement): limits per client address (IPv6 by /64)
+        # and per post, the fastest a person fills a form, how old its stamp may be.
+        env = os.environ.get
+        self.COMMENT_RATE_LIMIT = env("COMMENT_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.COMMENT_POST_RATE_LIMIT = env("COMMENT_POST_RATE_LIMIT", "30 per hour")
+        self.LIKE_RATE_LIMIT = env("LIKE_RATE_LIMIT", "30 per minute; 200 per hour")
+        self.SUBSCRIBE_RATE_LIMIT = env("SUBSCRIBE_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.CONTACT_RATE_LIMIT = env("CONTACT_RATE_LIMIT", "3 per minute; 10 per hour")
+        self.FORM_MIN_SECONDS = float(env("FORM_MIN_SECONDS", "3"))
+        self.FORM_STAMP_MAX_AGE = int(env("FORM_STAMP_MAX_AGE", str(86_400)))
+        self.COMMENT_MAX_LINKS = int(env("COMMENT_MAX_LINKS", "2"))
+        # Subscriptions: how long a confirmation link works; how often one address may
+        # be sent a confirmation; new-post e-mails queued per transaction.
+        self.SUBSCRIBE_LINK_MAX_AGE = int(env("SUBSCRIBE_LINK_MAX_AGE", str(7 * 86_400)))
+        self.SUBSCRIBE_RESEND_MINUTES = int(env("SUBSCRIBE_RESEND_MINUTES", "10"))
+        self.NEW_POST_BATCH = int(env("NEW_POST_BATCH", "200"))
+        # At most one "comments waiting" e-mail per clinic in this many minutes.
+        self.COMMENT_DIGEST_MINUTES = int(env("COMMENT_DIGEST_MINUTES", "15"))
