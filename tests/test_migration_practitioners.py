@@ -16,7 +16,7 @@ from meridian.models.base import UTCDateTime
 
 from .factories import ROOT, prepare_postgres
 
-BEFORE = "b7d41c2e9f10"  # main's head before practitioners: bookings belong to a location
+BEFORE = "a41d66c67092"  # main's head before practitioners: bookings belong to a location
 AFTER = "0c9ba90d2d82"  # practitioners
 MIGRATIONS = str(ROOT / "migrations")
 

@@ -1,7 +1,7 @@
 """practitioners: hours, services, time off; bookings and claims per practitioner
 
 Revision ID: 0c9ba90d2d82
-Revises: b7d41c2e9f10
+Revises: a41d66c67092
 Create Date: 2026-11-23 23:57:14.949918
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0c9ba90d2d82'
-down_revision = 'b7d41c2e9f10'
+down_revision = 'a41d66c67092'
 branch_labels = None
 depends_on = None
 

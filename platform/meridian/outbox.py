@@ -41,6 +41,8 @@ def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     email["Message-ID"] = f"<{digest}@meridian>"
+    for name, value in (message.headers or {}).items():
+        email[name] = Address(addr_spec=address(value)) if name == "Reply-To" else value
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

@@ -26,6 +26,10 @@ class Tenant(db.Model):
     about_html: Mapped[str] = mapped_column(Text, default="")
     disclaimer: Mapped[str] = mapped_column(Text, default="")
     cta: Mapped[str] = mapped_column(Text, default="")
+    # Comments: "hold_all" (every comment waits for approval) or "hold_first".
+    comment_policy: Mapped[str] = mapped_column(
+        String(16), default="hold_all", server_default="hold_all"
+    )
     locale: Mapped[str] = mapped_column(String(16), default="en_GB")
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     country: Mapped[str] = mapped_column(String(2), default="GB")
