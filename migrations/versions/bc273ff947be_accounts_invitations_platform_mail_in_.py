@@ -1,7 +1,7 @@
 """accounts: invitations; platform mail in the outbox
 
 Revision ID: bc273ff947be
-Revises: b7d41c2e9f10
+Revises: 0c9ba90d2d82
 Create Date: 2026-11-24 00:24:54.637389
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bc273ff947be'
-down_revision = 'b7d41c2e9f10'
+down_revision = '0c9ba90d2d82'
 branch_labels = None
 depends_on = None
 

@@ -55,7 +55,7 @@ def sign_in(page, live_server, clinic: str) -> None:
     page.get_by_label("E-mail address").fill(owner_email(clinic))
     page.get_by_label("Password").fill(PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     assert "/sign-in" not in page.url
 
 
