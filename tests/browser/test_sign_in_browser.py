@@ -32,7 +32,7 @@ def test_sign_in_and_out_with_a_password(demo, app, live_server, page):
     page.get_by_label("E-mail address").fill("owner@zak.test")
     page.get_by_label("Password").fill("not the password")
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     assert page.get_by_role("alert").inner_text().startswith("That e-mail address and password")
     assert page.get_by_label("E-mail address").input_value() == "owner@zak.test"
     assert page.get_by_label("Password").input_value() == ""
@@ -60,7 +60,7 @@ def test_axe_on_the_sign_in_error(demo, app, live_server, audit_page):
     audit_page.goto(live_server.url(CLINICS["zak-clinic"], "/studio/sign-in"))
     audit_page.get_by_label("E-mail address").fill("owner@zak.test")
     with audit_page.expect_navigation():
-        audit_page.get_by_role("button", name="Sign in").click()
+        audit_page.get_by_role("button", name="Sign in", exact=True).click()
     assert audit_page.locator("[aria-invalid=true]").count() == 1  # the empty password
     violations = run_axe(audit_page)
     assert violations == [], "axe violations:\n" + format_axe(violations)
