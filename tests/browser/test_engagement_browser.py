@@ -272,9 +272,7 @@ def test_axe_and_console_on_the_studio_pages(demo, app, live_server, audit_page,
 
 
 @pytest.mark.vnu
-def test_nu_html_checker_on_the_studio_pages(
-    demo, app, signed_in_client, tmp_path, require_tools
-):
+def test_nu_html_checker_on_the_studio_pages(demo, app, signed_in_client, tmp_path, require_tools):
     require_tools("vnu")
     world = _studio_world(app, demo)
     files = []
