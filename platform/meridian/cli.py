@@ -125,6 +125,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
-    from . import worker
+    from . import backup, safety, worker
 
     worker.register(app)
+    backup.register(app)
+    safety.register(app)

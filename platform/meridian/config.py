@@ -30,6 +30,11 @@ def _database_url(instance: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{instance / 'meridian.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """`postgres://` and `postgresql://` URLs mean psycopg 3 here."""
     # Heroku-style URLs name the driver-less scheme; we use psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
@@ -54,6 +59,8 @@ class Config:
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
+        # `flask backup` writes here (default <instance>/backups).
+        self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
