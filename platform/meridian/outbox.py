@@ -14,6 +14,7 @@ Message-ID is derived from the idempotency key, so a resend after a crash betwee
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -51,9 +52,14 @@ def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
             maintype="text",
             subtype="calendar",
             filename="appointment.ics",
-            params={"method": "PUBLISH" if "METHOD:PUBLISH" in message.ics else "CANCEL"},
+            params={"method": _ics_method(message.ics)},
         )
     return email
+
+
+def _ics_method(ics: str) -> str:
+    match = re.search(r"^METHOD:([A-Z]+)\r?$", ics, re.MULTILINE)
+    return match.group(1) if match else "PUBLISH"
 
 
 def _send_smtp(email: EmailMessage) -> None:

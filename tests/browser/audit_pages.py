@@ -20,9 +20,17 @@ SAMPLE_POST = {
 }
 
 
+#: A practitioner of each demo clinic (from tenants/<slug>/tenant.toml).
+SAMPLE_PRACTITIONER = {
+    "acute-acupuncture": "aroha-ngata",
+    "zak-clinic": "samira-haddad",
+}
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    """One page of one clinic: `path` may use {post}; `endpoint` must be registered."""
+    """One page of one clinic: `path` may use {post} and {practitioner}; `endpoint`
+    must be registered."""
 
     name: str
     path: str
@@ -31,7 +39,7 @@ class AuditPage:
     setup: tuple[str, ...] = field(default=())
 
     def url_path(self, clinic: str) -> str:
-        return self.path.format(post=SAMPLE_POST[clinic])
+        return self.path.format(post=SAMPLE_POST[clinic], practitioner=SAMPLE_PRACTITIONER[clinic])
 
 
 PUBLIC_PAGES = [
@@ -40,6 +48,8 @@ PUBLIC_PAGES = [
     AuditPage("post", "/blog/{post}", "site.post"),
     AuditPage("faq", "/faq", "site.faq"),
     AuditPage("contact", "/contact", "site.contact"),
+    AuditPage("team", "/team", "site.team"),
+    AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
 ]
 
 # --- BOOKING: add the booking pages here when the `booking` blueprint lands (issue 3) ---

@@ -36,6 +36,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .team import TeamLoader
 
 
 class BundleLoader:
@@ -59,6 +60,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
+            TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             db.session.commit()

@@ -15,6 +15,7 @@ from .engagement import (
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
+from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -46,6 +47,10 @@ __all__ = [
     "TotpCredential",
     "OpeningHours",
     "Post",
+    "Practitioner",
+    "PractitionerHours",
+    "PractitionerService",
+    "TimeOff",
     "Service",
     "Tag",
     "Tenant",
