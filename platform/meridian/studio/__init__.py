@@ -39,9 +39,12 @@ add_sign_in_routes(bp)
 
 from . import (  # noqa: E402, F401  (routes register on import)
     audit,
+    comments,
     invitations,
     media,
+    messages,
     sign_in_policy,
     staff,
+    subscribers,
     views,
 )
