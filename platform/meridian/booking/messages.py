@@ -85,6 +85,8 @@ def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
         key=f"{kind}:{booking.id}",
         booking=booking,
         ics=ics,
+        # Replies reach the location's inbox, not the platform's no-reply sender.
+        headers={"Reply-To": booking.location.email} if booking.location.email else None,
         when=_when(tenant, booking),
         **context,
     )
@@ -101,6 +103,7 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
         "clinic_booking",
         key=f"{kind}:{booking.id}",
         booking=booking,
+        headers={"Reply-To": booking.client_email},
         when=_when(tenant, booking),
         subject=subject,
         headline=headline,
