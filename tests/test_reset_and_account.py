@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -119,6 +120,14 @@ def test_admin_reset_link_is_on_the_platform_host_whatever_host_was_used(
     origin, path = LINK.search(body).groups()
     assert origin == f"http://{PLATFORM_HOST}"
     assert path.startswith("/admin/reset/")
+    with app.app_context():
+        from meridian.outbox import send_due
+
+        folder = Path(app.instance_path) / "mail"
+        before = set(folder.glob("*.eml"))
+        assert send_due()["sent"] == 1  # platform mail is delivered, from "Meridian"
+        (eml,) = set(folder.glob("*.eml")) - before
+        assert "From: Meridian <" in eml.read_text()
 
 
 def change(client, current, new=NEW, confirm=None):
