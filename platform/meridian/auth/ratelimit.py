@@ -36,7 +36,9 @@ def _failed(response) -> bool:
 
 
 def too_many(limit: RequestLimit):
-    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    # The storage may round the window's end up by a second: never say more than it.
+    window = limit.limit.get_expiry()
+    seconds = max(1, min(window, math.ceil(limit.reset_at - time.time())))
     minutes = max(1, math.ceil(seconds / 60))
     page = render_template("auth/too_many.html", minutes=minutes, area=request.blueprint)
     response = make_response(page, 429)
