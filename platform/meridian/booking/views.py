@@ -6,13 +6,15 @@ details step (a CSRF-protected form) and the cancel/reschedule pages start a ses
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 
 from ..extensions import db, limiter
 from ..models import Booking, Location, Service, utcnow
+from ..params import day as parse_day
+from ..params import id_arg, instant
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, service
 from .forms import ConfirmForm, DetailsForm, RescheduleForm
@@ -28,27 +30,19 @@ def _limits_off() -> bool:
     return not current_app.config["RATE_LIMITS_ENABLED"]
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
-
-
 def _location(raw: str | None) -> Location | None:
     """The chosen location; the only one if the clinic has one; 404 if not this clinic's."""
     tenant = current_tenant()
-    if raw is None or raw == "":
-        return tenant.locations[0] if len(tenant.locations) == 1 else None
-    location_id = _id(raw)
+    location_id = id_arg(raw)
     if location_id is None:
-        abort(404)
+        return tenant.locations[0] if len(tenant.locations) == 1 else None
     return get_for_tenant_or_404(Location, id=location_id)
 
 
 def _service(raw: str | None) -> Service | None:
-    if raw is None or raw == "":
-        return None
-    service_id = _id(raw)
+    service_id = id_arg(raw)
     if service_id is None:
-        abort(404)
+        return None
     chosen = get_for_tenant_or_404(Service, id=service_id)
     if not chosen.online_bookable:
         abort(404)
@@ -66,11 +60,7 @@ def _services() -> list[Service]:
 
 
 def _parse_start(raw: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else None
+    return instant(raw)
 
 
 def _picker(location: Location, chosen: Service, raw_day: str | None, exclude_id=None):
@@ -83,11 +73,10 @@ def _picker(location: Location, chosen: Service, raw_day: str | None, exclude_id
     error = None
     day = days[0] if days else None
     if raw_day:
-        try:
-            asked = date.fromisoformat(raw_day)
-        except ValueError:
-            asked, error = None, "Please choose a day from the list."
-        if asked is not None:
+        asked = parse_day(raw_day)
+        if asked is None:
+            error = "Please choose a day from the list."
+        else:
             if asked < today:
                 error = "That day has already passed. Please choose another day."
             elif asked > today + timedelta(days=chosen.horizon_days):
@@ -185,7 +174,7 @@ def details():
     ), status
 
 
-@bp.get("/confirmed/<reference>")
+@bp.get("/confirmed/<reference:reference>")
 def confirmed(reference: str):
     """Shown once to the browser that booked (its session holds the reference)."""
     if reference not in session.get("booked", []):
@@ -240,7 +229,7 @@ def _moved(booking: Booking) -> dict:
     return {"current": current, **_booking_text(current)}
 
 
-@bp.route("/cancel/<token>", methods=["GET", "POST"])
+@bp.route("/cancel/<token:token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def cancel(token: str):
     booking, problem = _from_link(token, "cancel")
@@ -258,7 +247,7 @@ def cancel(token: str):
     )
 
 
-@bp.route("/reschedule/<token>", methods=["GET", "POST"])
+@bp.route("/reschedule/<token:token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def reschedule(token: str):
     booking, problem = _from_link(token, "reschedule")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort, current_app, g, request, send_from_directory, url_for
+from flask import abort, current_app, g, send_from_directory, url_for
 
 from ..models import Location, utcnow
 from ..pagecache import public_page
+from ..params import page_arg
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
 from ..urls import origin_for, tenant_url
@@ -16,14 +17,8 @@ from . import bp, queries, seo
 
 
 def _page_of_posts(tag=None):
-    """The requested page of live posts; 404 for a malformed or out-of-range `?page=`.
-
-    Only canonical numbers are served, so the page cache holds one entry per real page.
-    """
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or raw != str(int(raw)) or int(raw) < 1:
-        abort(404)
-    page = queries.paginate_posts(int(raw), current_app.config["POSTS_PER_PAGE"], tag)
+    """The requested page of live posts; 404 for a malformed or out-of-range `?page=`."""
+    page = queries.paginate_posts(page_arg(), current_app.config["POSTS_PER_PAGE"], tag)
     if page.page > max(page.pages, 1):
         abort(404)
     return page
@@ -57,7 +52,7 @@ def blog():
     )
 
 
-@bp.get("/blog/tag/<slug>")
+@bp.get("/blog/tag/<slug:slug>")
 @public_page("page")
 def tag(slug: str):
     tenant = current_tenant()
@@ -72,7 +67,7 @@ def tag(slug: str):
     )
 
 
-@bp.get("/blog/<slug>")
+@bp.get("/blog/<slug:slug>")
 @public_page()
 def post(slug: str):
     tenant = current_tenant()
@@ -106,7 +101,7 @@ def contact():
     )
 
 
-@bp.get("/contact/<slug>")
+@bp.get("/contact/<slug:slug>")
 @public_page()
 def location(slug: str):
     tenant = current_tenant()
