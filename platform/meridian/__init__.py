@@ -8,9 +8,8 @@ from typing import Any
 from flask import Flask, g, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, mail, params, security, templating, tenancy
+from . import formatting, mail, params, proxy, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -32,10 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
 
-    if app.config["PROXY_COUNT"]:
-        hops = app.config["PROXY_COUNT"]
-        # x_host stays 0: the Host header alone decides the tenant.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+    # The script root and host come from configuration, never from request headers.
+    proxy.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
