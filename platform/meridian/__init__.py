@@ -9,7 +9,7 @@ from flask import Flask, g, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
-from . import formatting, mail, params, proxy, security, templating, tenancy
+from . import auth, formatting, mail, media, params, proxy, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -47,15 +47,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     formatting.init_app(app)
     mail.init_app(app)
+    auth.init_app(app)
 
+    from .admin import bp as admin_bp
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
     from .site import bp as site_bp
+    from .studio import bp as studio_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(studio_bp)
+    app.register_blueprint(admin_bp)
+    media.init_app(app)
     app.add_url_rule("/", "index", _index)
+
+    from .auth.access import undeclared_views
+
+    if undeclared := undeclared_views(app):
+        raise RuntimeError(f"studio/admin views without an access rule: {undeclared}")
 
     from .cli import register as register_cli
 
@@ -85,7 +96,7 @@ def _register_error_pages(app: Flask) -> None:
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 
-    for code in (400, 403, 404, 405, 410, 429, 503):
+    for code in (400, 403, 404, 405, 410, 413, 429, 503):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(500)
