@@ -9,6 +9,11 @@ set X-Forwarded-Proto (scheme). No peer, trusted or not, may set SCRIPT_NAME or
 PATH_INFO through a header (`forwarder_headers` is empty), and headers with
 underscores are dropped: Meridian serves every clinic at the root of its domain, and
 no request may change the links of a cached page (see platform/meridian/proxy.py).
+
+Refusals, each in one line before any worker starts (`on_starting`): no strong
+SECRET_KEY; or more than one worker with rate limits kept in process memory (no
+REDIS_URL), where each worker would count on its own and a 10-per-minute limit would
+let 10 per minute *per worker* through.
 """
 
 import os
@@ -33,7 +38,23 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# Access logs: off unless asked for (the proxy in front logs requests; `-` is stdout).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 # Paths only: query strings may carry ids, and no URL carries health data, but keep it lean.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 errorlog = "-"
+
+
+def on_starting(server):
+    """Refuse to start a deployment that cannot keep its promises; say why in one line."""
+    from meridian.config import Config, refuse_weak_secret
+
+    settings = vars(Config())
+    refuse_weak_secret(settings)
+    limits_on = settings["RATE_LIMITS_ENABLED"]
+    if limits_on and server.cfg.workers > 1 and settings["RATELIMIT_STORAGE_URI"] == "memory://":
+        raise SystemExit(
+            f"Meridian refuses to start: {server.cfg.workers} workers would each keep their own "
+            "rate-limit counts in memory. Set REDIS_URL (shared counts), or run one worker, "
+            "or RATE_LIMITS_ENABLED=0 if something in front limits the booking POSTs."
+        )

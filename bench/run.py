@@ -118,6 +118,9 @@ def app_env(instance: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         PUBLIC_SCHEME="https",
         PYTHONDONTWRITEBYTECODE="1",
+        # Reading pages only, several workers, no Redis: gunicorn.conf.py would refuse
+        # in-memory rate-limit counts, which the bench never exercises.
+        RATE_LIMITS_ENABLED="0",
     )
     return env
 

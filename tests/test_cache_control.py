@@ -25,7 +25,7 @@ def _storable(cache_control: str) -> bool:
 
 @pytest.fixture
 def booked(app, make_tenant, make_service, next_free, book_via_http, client_for):
-    tenant = make_tenant("clinic-a")
+    tenant = make_tenant("clinic-a", change_cutoff_hours=0)
     service = make_service(tenant)
     client = client_for(tenant)
     assert book_via_http(tenant, service, next_free(tenant, service), client=client).status_code

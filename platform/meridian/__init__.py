@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from . import auth, formatting, mail, media, params, proxy, security, templating, tenancy
-from .config import ROOT, Config
+from .config import ROOT, Config, refuse_weak_secret
 from .extensions import cache, csrf, db, limiter, migrate
 
 
@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(settings)
     if config:
         app.config.update(config)
+    refuse_weak_secret(app.config)
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
     if app.config.get("REDIS_URL"):
         app.config.setdefault("CACHE_TYPE", "RedisCache")

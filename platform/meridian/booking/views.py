@@ -30,6 +30,12 @@ def _limits_off() -> bool:
     return not current_app.config["RATE_LIMITS_ENABLED"]
 
 
+# On the blueprint, not on each view: Flask-Limiter checks blueprint limits in its
+# before_request hook, which runs before the CSRF check (a view decorator would run
+# after it, so a flood of token-less POSTs would get 400 forever, never 429).
+limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)(bp)
+
+
 def _location(raw: str | None) -> Location | None:
     """The chosen location; the only one if the clinic has one; 404 if not this clinic's."""
     tenant = current_tenant()
@@ -120,7 +126,6 @@ def _details_context(form: DetailsForm, location: Location, chosen: Service, alt
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def details():
     """Step 2: the visitor's details. Errors come back next to the field, input kept."""
     tenant = current_tenant()
@@ -207,15 +212,20 @@ def _from_link(token: str, action: str):
     booking = _booking(id=data["b"])
     if booking.status != "confirmed":
         return None, _link_problem("used", booking, 410)
+    if utcnow() >= service.change_deadline(tenant, booking):
+        return None, _link_problem("too_late", booking, 410)
     return booking, None
 
 
 def _link_problem(reason: str, booking: Booking | None = None, status: int = 400):
+    """Why a link no longer works: invalid, expired, used (or moved), or too late to
+    change online (the page gives the location's phone number)."""
     return render_template(
         "booking/link_problem.html",
         reason=reason,
         booking=booking,
         **(_moved(booking) if booking else {}),
+        cutoff_hours=current_tenant().change_cutoff_hours,
     ), status
 
 
@@ -230,7 +240,6 @@ def _moved(booking: Booking) -> dict:
 
 
 @bp.route("/cancel/<token:token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def cancel(token: str):
     booking, problem = _from_link(token, "cancel")
     if problem:
@@ -241,6 +250,8 @@ def cancel(token: str):
             service.cancel_booking(current_tenant(), booking)
         except service.LinkUsed:
             return _link_problem("used", booking, 410)
+        except service.TooLate:
+            return _link_problem("too_late", booking, 410)
         return render_template("booking/cancelled.html", booking=booking, **_booking_text(booking))
     return render_template(
         "booking/cancel.html", booking=booking, form=form, **_booking_text(booking)
@@ -248,7 +259,6 @@ def cancel(token: str):
 
 
 @bp.route("/reschedule/<token:token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def reschedule(token: str):
     booking, problem = _from_link(token, "reschedule")
     if problem:
@@ -263,6 +273,8 @@ def reschedule(token: str):
             new = service.reschedule_booking(current_tenant(), booking, start_at)
         except service.LinkUsed:
             return _link_problem("used", booking, 410)
+        except service.TooLate:
+            return _link_problem("too_late", booking, 410)
         except service.BookingError as exc:
             error, alternatives, status = exc.message, exc.alternatives, 409
         else:

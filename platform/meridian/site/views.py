@@ -7,13 +7,14 @@ from urllib.parse import quote
 
 from flask import abort, current_app, g, send_from_directory, url_for
 
+from ..directory import views as directory_views
 from ..models import Location, utcnow
 from ..pagecache import public_page
 from ..params import page_arg
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
 from ..urls import origin_for, tenant_url
-from . import bp, queries, seo
+from . import bp, og, queries, seo
 
 
 def _page_of_posts(tag=None):
@@ -125,20 +126,41 @@ def feed():
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
-@bp.get("/sitemap.xml")
 @public_page()
-def sitemap():
+def _clinic_sitemap():
     posts, tags = queries.sitemap_entries()
     body = render_site("sitemap.xml", posts=posts, tags=tags, tenant_url=tenant_url)
     return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
 
 
-@bp.get("/robots.txt")
 @public_page()
-def robots():
+def _clinic_robots():
     tenant = current_tenant()
     text = f"User-agent: *\nAllow: /\n\nSitemap: {tenant_url(tenant, 'site.sitemap')}\n"
     return text, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The clinic's sitemap; on the platform host, the platform's own."""
+    return _clinic_sitemap() if g.get("tenant") is not None else directory_views.sitemap()
+
+
+@bp.get("/robots.txt")
+def robots():
+    return _clinic_robots() if g.get("tenant") is not None else directory_views.robots()
+
+
+sitemap.public_page = robots.public_page = True  # type: ignore[attr-defined]
+
+
+@bp.get("/og.png")
+@public_page()
+def og_image():
+    """The Open Graph card (PNG): drawn once per content version, then cached."""
+    tenant = current_tenant()
+    body = og.card_png(tenant.name, tenant.tagline, tenant.brand_primary, tenant.brand_accent)
+    return body, 200, {"Content-Type": "image/png"}
 
 
 @bp.get("/theme.css")
