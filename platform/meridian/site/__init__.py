@@ -1,6 +1,8 @@
 """The clinic's public site, served on the clinic's own hosts only."""
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, request
+
+from ..tenancy import on_clinic_host
 
 bp = Blueprint("site", __name__)
 
@@ -10,7 +12,7 @@ BOTH_HOSTS = {"site.robots", "site.sitemap"}
 
 @bp.before_request
 def require_tenant_host() -> None:
-    if g.get("tenant") is None and request.endpoint not in BOTH_HOSTS:
+    if not on_clinic_host() and request.endpoint not in BOTH_HOSTS:
         abort(404)
 
 

@@ -12,7 +12,7 @@ from ..models import Location, utcnow
 from ..pagecache import public_page
 from ..params import page_arg
 from ..templating import render_site
-from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..tenancy import current_tenant, get_for_tenant_or_404, on_clinic_host
 from ..urls import origin_for, tenant_url
 from . import bp, og, queries, seo
 
@@ -143,12 +143,12 @@ def _clinic_robots():
 @bp.get("/sitemap.xml")
 def sitemap():
     """The clinic's sitemap; on the platform host, the platform's own."""
-    return _clinic_sitemap() if g.get("tenant") is not None else directory_views.sitemap()
+    return _clinic_sitemap() if on_clinic_host() else directory_views.sitemap()
 
 
 @bp.get("/robots.txt")
 def robots():
-    return _clinic_robots() if g.get("tenant") is not None else directory_views.robots()
+    return _clinic_robots() if on_clinic_host() else directory_views.robots()
 
 
 sitemap.public_page = robots.public_page = True  # type: ignore[attr-defined]
