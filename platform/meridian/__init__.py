@@ -24,7 +24,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(settings)
     if config:
         app.config.update(config)
-    refuse_weak_secret(app.config)
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
     if app.config.get("REDIS_URL"):
         app.config.setdefault("CACHE_TYPE", "RedisCache")
@@ -39,7 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
 
-    safety.check(app.config)
+    safety.check(app.config)  # production: every unsafe setting, one line each
+    refuse_weak_secret(app.config)  # anywhere but the tests
     # The script root and host come from configuration, never from request headers.
     proxy.init_app(app)
 
