@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from meridian.extensions import db
@@ -59,7 +60,8 @@ def test_post_page_has_everything_a_reader_needs(demo, client_for):
         "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Fzak-clinic.localhost%2Fblog%2F"
         in html
     )
-    assert "<script src=" not in html  # no third-party (or any) script
+    # No third-party script: the only one is our own, small, deferred engage.js.
+    assert re.findall(r'<script src="([^"]+)"', html) == ["/static/js/engage.js"]
 
 
 def test_drafts_and_scheduled_posts_are_not_public(make_tenant, make_post, client_for):

@@ -40,6 +40,8 @@ def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     email["Message-ID"] = f"<{digest}@meridian>"
+    for name, value in (message.headers or {}).items():
+        email[name] = Address(addr_spec=address(value)) if name == "Reply-To" else value
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -80,10 +82,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            or_(
-                (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
-            ),
+            _due(now),
         )
         .values(
             status="sending",
@@ -97,7 +96,9 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def _due(now: datetime):
-    return or_(
+    # A suspended clinic's e-mails are held (kept queued) until it is resumed.
+    live = OutboxMessage.tenant_id.in_(select(Tenant.id).where(Tenant.status == "active"))
+    return live & or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
     )

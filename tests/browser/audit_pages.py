@@ -51,7 +51,17 @@ BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")
 #: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
 ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES
+# Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
+# token (confirm, unsubscribe) and the forms' error states are audited in
+# tests/browser/test_engagement_browser.py.
+ENGAGEMENT_PAGES: list[AuditPage] = [
+    AuditPage("subscribe", "/subscribe", "engagement.subscribe"),
+    AuditPage("subscribe-sent", "/subscribe/sent", "engagement.subscribe_sent"),
+    AuditPage("comment-thanks", "/comments/{post}/thanks", "engagement.comment_thanks"),
+    AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
+]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES
 
 
 def audit_params():

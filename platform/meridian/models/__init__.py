@@ -5,6 +5,15 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .engagement import (
+    COMMENT_POLICIES,
+    Comment,
+    ContactMessage,
+    Like,
+    PostMailing,
+    Subscriber,
+)
+from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .tenant import Domain, Tenant
 
@@ -18,6 +27,12 @@ __all__ = [
     "GRANULE_MINUTES",
     "Booking",
     "Closure",
+    "COMMENT_POLICIES",
+    "Comment",
+    "ContactMessage",
+    "Like",
+    "PostMailing",
+    "Subscriber",
     "NewClientClaim",
     "OutboxMessage",
     "SlotClaim",
@@ -26,6 +41,9 @@ __all__ = [
     "Faq",
     "Location",
     "MediaItem",
+    "Passkey",
+    "RecoveryCode",
+    "TotpCredential",
     "OpeningHours",
     "Post",
     "Service",

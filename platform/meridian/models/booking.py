@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKeyConstraint,
@@ -163,6 +164,8 @@ class OutboxMessage(TenantOwned, db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative, if any
+    # Extra headers (mail.EXTRA_HEADERS only): List-Unsubscribe, Reply-To.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     ics: Mapped[str | None] = mapped_column(Text)
     # queued | sending | sent | failed
     status: Mapped[str] = mapped_column(String(16), default="queued")

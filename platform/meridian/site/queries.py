@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..engagement.queries import like_count_column
 from ..extensions import db
 from ..models import Faq, OpeningHours, Post, Service, Tag, post_tag, utcnow
 from ..tenancy import current_tenant, tenant_select
@@ -33,6 +34,20 @@ def live_post_or_404(slug: str) -> Post:
     if post is None:
         abort(404)
     return post
+
+
+def live_post_with_likes_or_404(slug: str) -> tuple[Post, int]:
+    """The live post and its like count, in the same one statement."""
+    stmt = (
+        live_posts()
+        .add_columns(like_count_column())
+        .where(Post.slug == slug)
+        .options(joinedload(Post.tags))
+    )
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
 
 
 def paginate_posts(page: int, per_page: int, tag: Tag | None = None):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import abort, current_app, g, send_from_directory, url_for
 
 from ..directory import views as directory_views
-from ..models import Location, utcnow
+from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
+from ..engagement.queries import counts_for, threads_for
+from ..models import Location, Post, utcnow
 from ..pagecache import public_page
 from ..params import page_arg
 from ..templating import render_site
@@ -49,6 +50,7 @@ def blog():
         "blog.html",
         page=page,
         tag=None,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.blog", **({"page": page.page} if page.page > 1 else {})),
     )
 
@@ -64,6 +66,7 @@ def tag(slug: str):
         "blog.html",
         page=page,
         tag=the_tag,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.tag", slug=the_tag.slug, **extra),
     )
 
@@ -71,14 +74,22 @@ def tag(slug: str):
 @bp.get("/blog/<slug:slug>")
 @public_page()
 def post(slug: str):
+    the_post, likes = queries.live_post_with_likes_or_404(slug)
+    return render_post(the_post, likes)
+
+
+def render_post(the_post: Post, likes: int, **forms: object) -> str:
+    """The post page; engagement views pass a form with the reader's input and errors."""
     tenant = current_tenant()
-    the_post = queries.live_post_or_404(slug)
     return render_site(
         "post.html",
         post=the_post,
         recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
         json_ld=seo.post_graph(tenant, the_post),
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
+        threads=threads_for(the_post),
+        likes=likes,
+        **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
 
 
@@ -92,6 +103,11 @@ def faq():
 @bp.get("/contact")
 @public_page()
 def contact():
+    return render_contact()
+
+
+def render_contact(**forms: object) -> str:
+    """The contact page; the contact form's view passes the reader's input and errors."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
     return render_site(
@@ -99,6 +115,7 @@ def contact():
         hours=hours,
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.contact"),
+        **({"contact_form": ContactForm()} | forms),
     )
 
 
@@ -174,21 +191,15 @@ def theme():
 
 @bp.get("/brand/<path:filename>")
 def brand_asset(filename: str):
-    """Files from the tenant bundle's static/ folder (logo, images)."""
+    """Files from the tenant bundle's static/ folder (logo, images); `media/<name>` is a
+    copy from the media library (a logo chosen in the studio)."""
+    if filename.startswith("media/"):
+        from ..media.views import copy
+
+        return copy(filename.removeprefix("media/"))
     tenant = current_tenant()
     folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
     return send_from_directory(folder, filename, max_age=86_400)
-
-
-def share_links(title: str, url: str) -> list[tuple[str, str]]:
-    """Plain links to share a page: no third-party script runs on our pages."""
-    u, t = quote(url, safe=""), quote(title, safe="")
-    return [
-        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
-        ("X (Twitter)", f"https://twitter.com/intent/tweet?url={u}&text={t}"),
-        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-        ("E-mail", f"mailto:?subject={t}&body={u}"),
-    ]
 
 
 @bp.app_context_processor
@@ -198,7 +209,6 @@ def site_context() -> dict[str, object]:
     has_booking = "booking.start" in current_app.view_functions
     return {
         "site": g.get("tenant"),
-        "share_links": share_links,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
