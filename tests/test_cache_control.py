@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from meridian.booking.tokens import make_token
 from meridian.extensions import db
@@ -40,13 +41,15 @@ def booked(app, make_tenant, make_service, next_free, book_via_http, client_for)
 
 
 def _url(app, rule, args) -> str:
-    values = {
-        arg: args.get(
+    def sample(arg: str):
+        if isinstance(rule._converters.get(arg), IntegerConverter):
+            return 1
+        return args.get(
             f"{rule.endpoint}:{arg}",
             SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, "sample")),
         )
-        for arg in rule.arguments
-    }
+
+    values = {arg: sample(arg) for arg in rule.arguments}
     with app.test_request_context():
         return app.url_map.bind("localhost").build(rule.endpoint, values)
 

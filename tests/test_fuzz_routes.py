@@ -157,8 +157,12 @@ def world(app, make_app, demo, next_free):
     return fuzz_app, real
 
 
+#: Rows a refused request may write on purpose: the audit log of refused sign-ins.
+AUDIT_TABLES = {"audit_event"}
+
+
 def _row_counts() -> tuple[int, ...]:
-    tables = [t.name for t in db.metadata.sorted_tables]
+    tables = [t.name for t in db.metadata.sorted_tables if t.name not in AUDIT_TABLES]
     sql = "SELECT " + ", ".join(f'(SELECT count(*) FROM "{name}")' for name in tables)
     return tuple(db.session.execute(text(sql)).one())
 

@@ -3,9 +3,9 @@
 * URL converters (`slug`, `token`, `reference`, and a stricter `default`/`string`)
   refuse what no row can match, so a malformed path is a 404 from the router, before
   any view or SQL runs. Every future `<name>` segment gets the strict default.
-* `refuse_nul` (before_request): a NUL in the path, a query parameter or a form field
-  is a 400 for every route, present and future. PostgreSQL cannot store NUL in text,
-  and no person types one.
+* `refuse_nul` (before_request): a NUL in the path or a query parameter is a 404/400
+  for every route, present and future. PostgreSQL cannot store NUL in text, and no
+  person types one. In form fields the validators below refuse it with a message.
 * Query values: `page_arg`, `id_arg`, `instant`, `day` accept ASCII digits only
   (`str.isdigit()` is true for `²`, and `int()` reads `٣`) within bounds that the
   database and `datetime` can hold.
@@ -61,12 +61,14 @@ def _has_nul(values) -> bool:
 
 
 def refuse_nul() -> None:
-    """before_request: NUL anywhere in the request's text is a 400 (404 in the path)."""
+    """before_request: NUL in the path is a 404, in a query parameter a 400.
+
+    Form fields are left to their validators (`SingleLine`, `PlainText`), so the visitor
+    gets the form back with the input kept and the error next to the field.
+    """
     if "\x00" in request.path:
         abort(404)
     if _has_nul(request.args):
-        abort(400)
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and _has_nul(request.form):
         abort(400)
 
 
