@@ -132,3 +132,21 @@ def test_a_nul_in_a_form_field_is_refused_next_to_the_field(
     assert f'id="{field}-error"' in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_every_form_refuses_a_nul_in_any_field(app):
+    """The guard reaches forms written by anyone, present and future."""
+    from flask_wtf import FlaskForm
+    from wtforms import PasswordField, StringField
+
+    class AnyForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+        email = StringField()
+        secret = PasswordField()
+
+    with app.test_request_context(method="POST", data={"email": "a\x00b", "secret": "ok"}):
+        form = AnyForm()
+        assert not form.validate()
+        assert "can't store" in form.errors["email"][0] and "secret" not in form.errors

@@ -20,8 +20,9 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 from flask import Flask, abort, request
+from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter, UnicodeConverter
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 #: Integer ids fit a 32-bit signed column on every backend.
 MAX_ID = 2**31 - 1
@@ -63,8 +64,9 @@ def _has_nul(values) -> bool:
 def refuse_nul() -> None:
     """before_request: NUL in the path is a 404, in a query parameter a 400.
 
-    Form fields are left to their validators (`SingleLine`, `PlainText`), so the visitor
-    gets the form back with the input kept and the error next to the field.
+    Form fields are left to their validators (`NoNul` on every field of every form,
+    `SingleLine`, `PlainText`), so the visitor gets the form back with the input kept
+    and the error next to the field.
     """
     if "\x00" in request.path:
         abort(404)
@@ -156,7 +158,36 @@ class PlainText:
             raise StopValidation(self.message)
 
 
+class NoNul:
+    """Every field of every form: a NUL is refused with a message (PostgreSQL cannot
+    store it, and a query with it fails). Added last, after the field's own checks."""
+
+    message = "This contains a character we can't store (NUL). Please remove it."
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and "\x00" in field.data:
+            raise ValidationError(self.message)
+
+
+def _guard_every_form() -> None:
+    """Give every FlaskForm field (present and future) the NoNul check, through WTForms'
+    own extension point, `Meta.bind_field`. Idempotent (several apps per process)."""
+    meta = FlaskForm.Meta
+    if getattr(meta, "meridian_no_nul", False):
+        return
+    bind = meta.bind_field
+
+    def bind_field(self, form, unbound_field, options):
+        field = bind(self, form, unbound_field, options)
+        field.validators = [*field.validators, NoNul()]
+        return field
+
+    meta.bind_field = bind_field
+    meta.meridian_no_nul = True
+
+
 def init_app(app: Flask) -> None:
+    _guard_every_form()
     app.url_map.converters.update(
         default=StrictStringConverter,
         string=StrictStringConverter,
