@@ -15,6 +15,7 @@ from ..params import PlainText, SingleLine
 class DetailsForm(FlaskForm):
     location = HiddenField(validators=[InputRequired()])
     service = HiddenField(validators=[InputRequired()])
+    practitioner = HiddenField()  # empty: first available
     start = HiddenField(validators=[InputRequired(message="Please choose a time.")])
     name = StringField(
         "Your name",

@@ -9,39 +9,65 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
-from icalendar import Calendar, Event, vText
+from babel.dates import format_date, format_time, get_timezone_location
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from .. import mail
+from ..formatting import place_time
 from ..models import Booking, Tenant, utcnow
 from ..urls import tenant_url
 from .tokens import make_token
 
 
-def when_text(moment: datetime, zone: str, locale: str) -> str:
-    """`Tuesday, 24 November 2026 at 9:00 am NZDT (Pacific/Auckland time)`."""
+def when_text(moment: datetime, zone: str, locale: str, place: str | None = None) -> str:
+    """`Tuesday, 24 November 2026 at 9:00 am (Wellington time)`: the clinic's locale's
+    own time format, and the clock named after the place rather than the zone."""
     local = moment.astimezone(ZoneInfo(zone))
+    if place is None:
+        place = f"{get_timezone_location(zone, locale=locale, return_city=True)} time"
     return (
         f"{format_date(local, 'full', locale=locale)} at "
-        f"{format_time(local, 'short', locale=locale)} {local.tzname()} ({zone} time)"
+        f"{format_time(local, 'short', locale=locale)} ({place})"
     )
 
 
+def when_at(moment: datetime, location, locale: str) -> str:
+    """`when_text` at a location: its city names the clock."""
+    return when_text(moment, location.timezone, locale, place_time(location, locale))
+
+
+def organizer_address(tenant: Tenant) -> str:
+    """The address the clinic's e-mails come from: its own, or the platform's."""
+    return tenant.mail_from or current_app.config["MAIL_FROM"]
+
+
 def ics_for(tenant: Tenant, booking: Booking, cancelled: bool = False) -> str:
+    """An iTIP invitation (REQUEST) or cancellation (CANCEL) that every calendar merges:
+    one UID for the appointment however often it moves, SEQUENCE raised each time."""
     cal = Calendar()
     cal.add("prodid", "-//Meridian//Booking//EN")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
-    event.add("uid", f"booking-{booking.reference}@{tenant.primary_host}")
+    event.add("uid", f"booking-{booking.calendar_uid}@{tenant.primary_host}")
+    event.add("sequence", booking.calendar_sequence)
     event.add("dtstamp", utcnow())
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
     event.add("summary", f"{booking.service.name} — {tenant.name}")
     location = booking.location
     event["location"] = vText(", ".join([location.name, *location.address_lines]))
-    if cancelled:
-        event.add("status", "CANCELLED")
+    organizer = vCalAddress(f"mailto:{organizer_address(tenant)}")
+    organizer.params["cn"] = vText(tenant.name)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{booking.client_email}")
+    attendee.params["cn"] = vText(booking.client_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")
 
@@ -56,7 +82,7 @@ def _links(tenant: Tenant, booking: Booking) -> dict[str, str]:
 
 
 def _when(tenant: Tenant, booking: Booking) -> str:
-    return when_text(booking.starts_at, booking.location.timezone, tenant.locale)
+    return when_at(booking.starts_at, booking.location, tenant.locale)
 
 
 def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
@@ -68,6 +94,8 @@ def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
         key=f"{kind}:{booking.id}",
         booking=booking,
         ics=ics,
+        # Replies reach the location's inbox, not the platform's no-reply sender.
+        headers={"Reply-To": booking.location.email} if booking.location.email else None,
         when=_when(tenant, booking),
         **context,
     )
@@ -84,6 +112,7 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
         "clinic_booking",
         key=f"{kind}:{booking.id}",
         booking=booking,
+        headers={"Reply-To": booking.client_email},
         when=_when(tenant, booking),
         subject=subject,
         headline=headline,

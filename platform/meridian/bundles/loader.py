@@ -37,6 +37,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .team import TeamLoader
 
 
 class BundleLoader:
@@ -60,6 +61,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
+            TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             db.session.commit()
@@ -101,6 +103,7 @@ class BundleLoader:
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
             "change_cutoff_hours": cutoff,
+            "mail_from": str(data.get("mail_from", "")),
         }
         if assign(tenant, values) or created:
             self._note(created, f"tenant {slug}")

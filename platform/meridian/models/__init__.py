@@ -1,6 +1,14 @@
 """Meridian's data model. Every clinic-owned table carries `tenant_id`."""
 
-from .accounts import ROLE_LABELS, ROLES, AuditEvent, Membership, User, normalise_email
+from .accounts import (
+    ROLE_LABELS,
+    ROLES,
+    AuditEvent,
+    Invitation,
+    Membership,
+    User,
+    normalise_email,
+)
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
@@ -15,12 +23,14 @@ from .engagement import (
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
+from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
 __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "AuditEvent",
+    "Invitation",
     "Membership",
     "User",
     "normalise_email",
@@ -46,6 +56,10 @@ __all__ = [
     "TotpCredential",
     "OpeningHours",
     "Post",
+    "Practitioner",
+    "PractitionerHours",
+    "PractitionerService",
+    "TimeOff",
     "Service",
     "Tag",
     "Tenant",

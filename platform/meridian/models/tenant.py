@@ -38,6 +38,8 @@ class Tenant(db.Model):
     brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The From address of the clinic's e-mails ("" = the platform's MAIL_FROM).
+    mail_from: Mapped[str] = mapped_column(String(254), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     # The owner can require every member of staff to use a second factor.
     staff_second_factor_required: Mapped[bool] = mapped_column(

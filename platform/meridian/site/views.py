@@ -31,9 +31,12 @@ def home():
     """The clinic's pitch, services, latest posts and where to find it."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
+    services = queries.services()
     return render_site(
         "home.html",
-        services=queries.services(),
+        services=services,
+        consultation=queries.consultation(services),
+        team=queries.team(services),
         posts=queries.recent_posts(limit=3),
         hours=hours,
         json_ld=seo.clinic_graph(tenant, hours),
@@ -202,6 +205,17 @@ def brand_asset(filename: str):
     return send_from_directory(folder, filename, max_age=86_400)
 
 
+def consultation_url(location=None) -> str:
+    """The booking flow with the clinic's free consultation already chosen (and the
+    location, if given); plain /book if it offers none. Queries only when called."""
+    chosen = queries.consultation(queries.services())
+    return url_for(
+        "booking.start",
+        service=chosen.id if chosen else None,
+        location=location.id if location is not None else None,
+    )
+
+
 @bp.app_context_processor
 def site_context() -> dict[str, object]:
     """`site` (the tenant) and helpers for every template."""
@@ -212,6 +226,7 @@ def site_context() -> dict[str, object]:
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
+        "consultation_url": consultation_url,
         "book_url": url_for("booking.start" if has_booking else "site.contact")
         if g.get("tenant") is not None
         else None,
