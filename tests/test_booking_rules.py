@@ -197,7 +197,8 @@ def test_a_flood_of_token_less_posts_gets_429(
     make_service(tenant)
     client = client_for(tenant)
     codes = [client.post(path, data={"name": "x"}).status_code for _ in range(6)]
-    assert codes[:3] == [400, 400, 400], codes  # CSRF refuses the first ones
-    assert codes[3:] == [429, 429, 429], codes  # then the limiter, before CSRF
+    # The CSRF check refuses the first ones (a 400, or the details form's own answer)…
+    assert all(code in (302, 400) for code in codes[:3]), codes
+    assert codes[3:] == [429, 429, 429], codes  # …then the limiter answers, before CSRF
     with app.app_context():
         assert count(Booking) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
@@ -105,6 +105,13 @@ def _register_error_pages(app: Flask) -> None:
             # The Host could not even be parsed (e.g. `a..b`): no URL can be built, so
             # no template that links anywhere can be rendered.
             return f"{code} {name}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+        if "host" not in g:
+            # Refused before the tenant was resolved (the rate limiter and the CSRF check
+            # run first): still answer in the clinic's look when the Host is a clinic's.
+            try:
+                tenancy.resolve_tenant()
+            except HTTPException:
+                g.tenant = None
         return render_template(template, code=code, **context), code
 
     def render_error(error: HTTPException):
