@@ -66,9 +66,12 @@ def test_poisoned_requests_cannot_shape_a_cached_page(demo, app, make_app, clien
     client = client_for(HOST, behind)
     clean = {}
     for path in public_pages(app):
-        clean[path] = client.get(path).get_data()
+        response = client.get(path)
+        if response.status_code == 200:  # pages whose sample argument names a real row
+            clean[path] = response.get_data()
+    assert {"/", "/blog", "/sitemap.xml"} <= set(clean)
     cache.clear()
-    for path in public_pages(app):
+    for path in clean:
         poisoned = client.get(path, headers=POISON_HEADERS)
         assert poisoned.headers.get("X-Page-Cache") == "miss", path  # it filled the cache
         assert EVIL.encode() not in poisoned.get_data(), path
