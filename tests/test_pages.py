@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from meridian.extensions import db
 from meridian.models import Faq
+from meridian.themes import THEMES
 
 
-def test_home_has_pitch_services_posts_locations_and_booking_cta(demo, client_for):
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_home_has_pitch_services_posts_locations_and_booking_cta(
+    demo, client_for, set_theme, theme
+):
+    set_theme("acute-acupuncture", theme)
     html = client_for("acute-acupuncture.localhost").get("/").text
-    assert "<h1>Acute Acupuncture</h1>" in html
+    assert f'<body class="theme-{theme} page-home">' in html
+    assert '<h1 id="hero-title">Acute Acupuncture</h1>' in html
     assert "Free 15-minute consultation" in html and "Free" in html
     assert "$120.00" in html  # NZD price in the clinic's locale
     assert "Latest from the blog" in html
-    assert "163 The Terrace" in html and "Pacific/Auckland" in html
+    assert "163 The Terrace" in html and "(Wellington time)" in html
+    assert "Pacific/Auckland" not in html.split("<body", 1)[1]  # no raw zone names
     assert "Book a free 15-minute consultation" in html
+    assert 'href="tel:+6444721630"' in html  # the quieter second action
 
 
 def test_blog_paginates_newest_first(make_tenant, make_post, client_for, app):
@@ -95,7 +105,7 @@ def test_contact_page_per_location(demo, client_for):
     assert 'href="tel:+447967525168"' in html
     assert "Warwick Pharmacy, 34-36 Warwick Way" in html and "Islington" in html
     assert "openstreetmap.org" in html and "<iframe" not in html
-    assert "Europe/London" in html and "Monday" in html
+    assert "(London time)" in html and "Monday" in html
     single = client.get("/contact/pimlico").text
     main = single.split('<main id="main">', 1)[1].split("</main>", 1)[0]
     assert "Warwick Way" in main and "Upper Street" not in main

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, security, templating, tenancy
+from . import formatting, media, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    media.init_app(app)
 
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp

@@ -54,6 +54,9 @@ class Config:
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
+        # Resized photographs (meridian/media.py); default: <instance>/media. Shared by
+        # every process and host (a volume), like the database.
+        self.MEDIA_DIR = os.environ.get("MEDIA_DIR", "")
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))

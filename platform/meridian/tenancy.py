@@ -128,6 +128,7 @@ def resolve_tenant() -> None:
     if tenant is None:
         abort(404)
     if not tenant.is_active:
+        g.unavailable_tenant = tenant  # its 503 page wears its name and theme
         abort(503)
     now = utcnow()
     if tenant.next_publish_at is not None and tenant.next_publish_at <= now:

@@ -25,6 +25,7 @@ from ..models import (
     Tag,
     Tenant,
 )
+from ..themes import THEMES
 from .fields import (
     COLOUR,
     BundleError,
@@ -36,6 +37,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .images import bundle_image
 
 
 class BundleLoader:
@@ -75,6 +77,13 @@ class BundleLoader:
                 raise BundleError(f"tenant.toml: brand.{key} must be #rrggbb")
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
+        theme = data.get("theme", "calm")
+        if theme not in THEMES:
+            raise BundleError(f"tenant.toml: theme must be one of {', '.join(THEMES)}")
+        hero = data.get("hero", {})
+        first_visit = data.get("first_visit", [])
+        if not isinstance(first_visit, list) or not all(isinstance(s, str) for s in first_visit):
+            raise BundleError("tenant.toml: first_visit must be a list of short sentences")
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
         created = tenant is None
         if created:
@@ -96,6 +105,11 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "theme": theme,
+            "trust_line": data.get("trust", ""),
+            "first_visit": first_visit,
+            "hero_image": bundle_image(self.path, slug, hero.get("image"), "tenant.toml: hero"),
+            "hero_alt": hero.get("alt", ""),
         }
         if assign(tenant, values) or created:
             self._note(created, f"tenant {slug}")
@@ -309,7 +323,8 @@ class BundleLoader:
                 "description": str(meta.get("description", "")),
                 "excerpt": str(meta.get("excerpt", "")),
                 "author": str(meta.get("author", "")),
-                "cover_image": meta.get("cover"),
+                "cover_image": bundle_image(self.path, tenant.slug, meta.get("cover"), where),
+                "cover_alt": str(meta.get("cover_alt", "")),
                 "body_md": doc.content,
                 "body_html": render_markdown(doc.content),
                 "reading_minutes": reading_minutes(doc.content),

@@ -56,7 +56,9 @@ class Post(TenantOwned, db.Model):
     # Sanitised HTML, rendered when the Markdown is saved, never per request.
     body_html: Mapped[str] = mapped_column(Text, default="")
     reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
+    # A media key (meridian/media.py) and the image's alt text.
     cover_image: Mapped[str | None] = mapped_column(String(200))
+    cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -33,6 +33,15 @@ class Tenant(db.Model):
     brand_primary: Mapped[str] = mapped_column(String(7), default="#1f4e5f")
     brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
     logo: Mapped[str | None] = mapped_column(String(120))
+    # The designed theme (meridian/themes.py); brand colours and logo apply on top.
+    theme: Mapped[str] = mapped_column(String(32), default="calm", server_default="calm")
+    # The home page's photograph: a media key (meridian/media.py) and its alt text.
+    hero_image: Mapped[str | None] = mapped_column(String(200))
+    hero_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # One line of trust (registration, years in practice, languages) under the pitch.
+    trust_line: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # "Your first visit" in a few short steps, shown on the home page.
+    first_visit: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of

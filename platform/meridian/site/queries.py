@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Faq, OpeningHours, Post, Service, Tag, post_tag, utcnow
+from ..models import Closure, Faq, OpeningHours, Post, Service, Tag, post_tag, utcnow
+from ..pagecache import valid_until
 from ..tenancy import current_tenant, tenant_select
+from .opening import OpeningWeek, opening_week
 
 
 def live_posts():
@@ -65,8 +68,9 @@ def services() -> list[Service]:
     return list(db.session.scalars(tenant_select(Service).order_by(Service.position, Service.id)))
 
 
-def faqs() -> list[Faq]:
-    return list(db.session.scalars(tenant_select(Faq).order_by(Faq.position, Faq.id)))
+def faqs(limit: int | None = None) -> list[Faq]:
+    stmt = tenant_select(Faq).order_by(Faq.position, Faq.id)
+    return list(db.session.scalars(stmt if limit is None else stmt.limit(limit)))
 
 
 def hours_by_location() -> dict[int, list[OpeningHours]]:
@@ -86,3 +90,29 @@ def sitemap_entries() -> tuple[list[Post], list[Tag]]:
         db.session.scalars(tenant_select(Tag, Tag.id.in_(_live_tag_ids())).order_by(Tag.slug))
     )
     return posts, tags
+
+
+def opening_weeks(hours: dict[int, list[OpeningHours]]) -> dict[int, OpeningWeek]:
+    """Each location's week as of now (one query, for the closures near today), and
+    the page cache told when the first of them changes ("open now", today)."""
+    now = utcnow()
+    first = (now - timedelta(days=1)).date()
+    closures = db.session.scalars(
+        tenant_select(Closure, Closure.day.between(first, first + timedelta(days=10)))
+    ).all()
+    weeks = {}
+    for location in current_tenant().locations:
+        weeks[location.id] = opening_week(
+            zone=location.timezone,
+            city=location.city,
+            country=location.country,
+            subdivision=location.holiday_subdivision,
+            hours=[(h.weekday, h.opens, h.closes) for h in hours.get(location.id, [])],
+            closures=[
+                (c.day, c.is_open, c.reason) for c in closures if c.location_id == location.id
+            ],
+            now=now,
+        )
+    if weeks:
+        valid_until(min(week.valid_until for week in weeks.values()))
+    return weeks

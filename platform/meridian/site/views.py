@@ -11,6 +11,7 @@ from ..models import Location, utcnow
 from ..pagecache import public_page
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..themes import get_theme
 from ..urls import origin_for, tenant_url
 from . import bp, queries, seo
 
@@ -38,7 +39,9 @@ def home():
         "home.html",
         services=queries.services(),
         posts=queries.recent_posts(limit=3),
+        faqs=queries.faqs(limit=3),
         hours=hours,
+        weeks=queries.opening_weeks(hours),
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "index"),
     )
@@ -101,6 +104,7 @@ def contact():
     return render_site(
         "contact.html",
         hours=hours,
+        weeks=queries.opening_weeks(hours),
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.contact"),
     )
@@ -116,6 +120,7 @@ def location(slug: str):
         "location.html",
         location=the_location,
         hours=hours.get(the_location.id, []),
+        week=queries.opening_weeks(hours)[the_location.id],
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.location", slug=slug),
     )
@@ -163,6 +168,12 @@ def brand_asset(filename: str):
     return send_from_directory(folder, filename, max_age=86_400)
 
 
+#: Social networks with a mark in the icon sprite (others get a globe).
+SOCIAL_ICONS = frozenset(
+    {"facebook", "instagram", "twitter", "x", "pinterest", "linkedin", "youtube"}
+)
+
+
 def share_links(title: str, url: str) -> list[tuple[str, str]]:
     """Plain links to share a page: no third-party script runs on our pages."""
     u, t = quote(url, safe=""), quote(title, safe="")
@@ -179,9 +190,15 @@ def site_context() -> dict[str, object]:
     """`site` (the tenant) and helpers for every template."""
     # The booking blueprint arrives in a later wave; until then "Book" goes to Contact.
     has_booking = "booking.start" in current_app.view_functions
+    tenant = g.get("tenant")
+    looks = tenant if tenant is not None else g.get("unavailable_tenant")
     return {
-        "site": g.get("tenant"),
+        "site": tenant,
+        "unavailable": g.get("unavailable_tenant"),
+        "theme": get_theme(looks.theme if looks is not None else None),
         "share_links": share_links,
+        "has_booking": has_booking,
+        "social_icons": SOCIAL_ICONS,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
