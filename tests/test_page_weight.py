@@ -131,7 +131,7 @@ def test_the_weigher_counts_what_it_should():
     parser.feed(
         '<link rel="stylesheet" href="/a.css"><script src="https://cdn.example/x.js"></script>'
         '<div class="prose"><img src="/post-photo.jpg"></div><img src="/logo.svg">'
-        '<img src="/media/0123456789abcdef-800x600-800.webp" srcset="x 800w">'
+        '<img src="/media/0123456789abcdef-800w-0123456789ab.webp" srcset="x 800w">'
         '<svg><use href="/static/icons/sprite.svg#phone"></use></svg>'
     )
     assert parser.urls == [

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, media, security, templating, tenancy
+from . import auth, formatting, mail, media, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -18,7 +18,8 @@ from .extensions import cache, csrf, db, limiter, migrate
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No I/O happens here beyond reading configuration."""
     settings = Config()
-    app = Flask(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    instance = (config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)
+    app = Flask(__name__, instance_path=instance, instance_relative_config=False)
     app.config.from_object(settings)
     if config:
         app.config.update(config)
@@ -46,16 +47,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
-    media.init_app(app)
+    mail.init_app(app)
+    auth.init_app(app)
 
+    from .admin import bp as admin_bp
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
     from .site import bp as site_bp
+    from .studio import bp as studio_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(studio_bp)
+    app.register_blueprint(admin_bp)
+    media.init_app(app)
     app.add_url_rule("/", "index", _index)
+
+    from .auth.access import undeclared_views
+
+    if undeclared := undeclared_views(app):
+        raise RuntimeError(f"studio/admin views without an access rule: {undeclared}")
 
     from .cli import register as register_cli
 
@@ -85,7 +97,7 @@ def _register_error_pages(app: Flask) -> None:
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 
-    for code in (400, 403, 404, 405, 410, 429, 503):
+    for code in (400, 403, 404, 405, 410, 413, 429, 503):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(500)

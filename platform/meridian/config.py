@@ -90,4 +90,33 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Accounts (meridian.auth): a signed-in session ends after this long without a
+        # request, and in any case this long after signing in.
+        self.AUTH_IDLE_MINUTES = int(os.environ.get("AUTH_IDLE_MINUTES", "30"))
+        self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
+        # A password-ok sign-in waits this long at most for its second factor.
+        self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
+        # password at its owner's next sign-in.
+        self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
+        self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
+        # Media library: a folder under instance/ (default) or an S3-compatible bucket.
+        self.MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "folder")
+        self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "")  # default: <instance>/media
+        self.S3_BUCKET = os.environ.get("S3_BUCKET", "")
+        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+        self.S3_REGION = os.environ.get("S3_REGION", "")
+        self.S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+        self.S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+        self.S3_PREFIX = os.environ.get("S3_PREFIX", "")
+        self.MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", str(20 * 1_000_000)))
+        self.MEDIA_MAX_PIXELS = int(os.environ.get("MEDIA_MAX_PIXELS", str(50_000_000)))
+        self.MEDIA_WIDTHS = [
+            int(w) for w in os.environ.get("MEDIA_WIDTHS", "400,800,1200,1600,2400").split(",")
+        ]
+        self.MEDIA_QUALITY = int(os.environ.get("MEDIA_QUALITY", "80"))
+        # Any request body above this is refused before it is read (a branded 413);
+        # uploads between MEDIA_MAX_BYTES and this get a message next to the field.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1_000_000)))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")

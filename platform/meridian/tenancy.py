@@ -65,12 +65,12 @@ _TENANT_BY_HOST = (
     select(Tenant)
     .join(Domain, Domain.tenant_id == Tenant.id)
     .where(Domain.hostname == bindparam("host"))
-    .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
+    .options(joinedload(Tenant.domains), joinedload(Tenant.locations), joinedload(Tenant.hero))
 )
 
 
 def load_tenant_for_host(host: str) -> Tenant | None:
-    """One query: the tenant for a host with its domains and locations."""
+    """One query: the tenant for a host with its domains, locations and hero photo."""
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 

@@ -53,7 +53,10 @@ PUBLIC_PAGES = [
 
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES
+#: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
+ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES
 
 #: The pages where photographs appear: audited again for a clinic with none.
 PHOTO_PAGES = [page for page in PUBLIC_PAGES if page.name in ("home", "blog", "post")]

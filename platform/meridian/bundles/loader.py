@@ -108,10 +108,13 @@ class BundleLoader:
             "theme": theme,
             "trust_line": data.get("trust", ""),
             "first_visit": first_visit,
-            "hero_image": bundle_image(self.path, slug, hero.get("image"), "tenant.toml: hero"),
-            "hero_alt": hero.get("alt", ""),
         }
-        if assign(tenant, values) or created:
+        changed = assign(tenant, values)
+        db.session.flush()  # the hero belongs to the tenant: it needs the tenant's id
+        hero_id = bundle_image(
+            self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
+        )
+        if assign(tenant, {"hero_media_id": hero_id}) or changed or created:
             self._note(created, f"tenant {slug}")
         db.session.flush()
         self.report.tenant = slug
@@ -315,6 +318,10 @@ class BundleLoader:
             slug = checked_slug(meta.get("slug", file.stem), where)
             if not meta.get("title"):
                 raise BundleError(f"{where}: title is required")
+            # Before get_or_add: a new, still empty post must not be flushed by its lookup.
+            cover_id = bundle_image(
+                self.path, tenant, meta.get("cover"), meta.get("cover_alt"), where
+            )
             post, created = get_or_add(
                 posts, slug, lambda s=slug: Post(tenant_id=tenant.id, slug=s)
             )
@@ -323,8 +330,7 @@ class BundleLoader:
                 "description": str(meta.get("description", "")),
                 "excerpt": str(meta.get("excerpt", "")),
                 "author": str(meta.get("author", "")),
-                "cover_image": bundle_image(self.path, tenant.slug, meta.get("cover"), where),
-                "cover_alt": str(meta.get("cover_alt", "")),
+                "cover_media_id": cover_id,
                 "body_md": doc.content,
                 "body_html": render_markdown(doc.content),
                 "reading_minutes": reading_minutes(doc.content),

@@ -1,12 +1,20 @@
 """Meridian's data model. Every clinic-owned table carries `tenant_id`."""
 
+from .accounts import ROLE_LABELS, ROLES, AuditEvent, Membership, User, normalise_email
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .media import MediaItem
 from .tenant import Domain, Tenant
 
 __all__ = [
+    "ROLES",
+    "ROLE_LABELS",
+    "AuditEvent",
+    "Membership",
+    "User",
+    "normalise_email",
     "GRANULE_MINUTES",
     "Booking",
     "Closure",
@@ -17,6 +25,7 @@ __all__ = [
     "Domain",
     "Faq",
     "Location",
+    "MediaItem",
     "OpeningHours",
     "Post",
     "Service",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -13,6 +13,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .clinic import Location
+    from .media import MediaItem
 
 
 class Tenant(db.Model):
@@ -35,15 +36,29 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     # The designed theme (meridian/themes.py); brand colours and logo apply on top.
     theme: Mapped[str] = mapped_column(String(32), default="calm", server_default="calm")
-    # The home page's photograph: a media key (meridian/media.py) and its alt text.
-    hero_image: Mapped[str | None] = mapped_column(String(200))
-    hero_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The home page's photograph: a media library item (its alt text is the item's).
+    # (use_alter: media_item rows belong to a tenant, so the two tables refer to each other)
+    hero_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "media_item.id",
+            ondelete="SET NULL",
+            use_alter=True,
+            name="fk_tenant_hero_media_id_media_item",
+        )
+    )
     # One line of trust (registration, years in practice, languages) under the pitch.
     trust_line: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # "Your first visit" in a few short steps, shown on the home page.
     first_visit: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The owner can require every member of staff to use a second factor.
+    staff_second_factor_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    # Online cancel/reschedule links stop working this many hours before the
+    # appointment (and always once it has started); after that, the client phones.
+    change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
@@ -58,6 +73,12 @@ class Tenant(db.Model):
     )
     locations: Mapped[list[Location]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", order_by="Location.position"
+    )
+    # Only ever one of the clinic's own items (the join says so too).
+    hero: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(Tenant.hero_media_id == MediaItem.id, Tenant.id == MediaItem.tenant_id)",
+        foreign_keys=[hero_media_id],
+        viewonly=True,
     )
 
     @property

@@ -23,15 +23,19 @@ def live_posts():
     )
 
 
-def recent_posts(limit: int = 5, exclude_id: int | None = None) -> list[Post]:
+def recent_posts(limit: int = 5, exclude_id: int | None = None, covers: bool = False) -> list[Post]:
     stmt = live_posts().limit(limit)
+    if covers:
+        stmt = stmt.options(joinedload(Post.cover))
     if exclude_id is not None:
         stmt = stmt.where(Post.id != exclude_id)
     return list(db.session.scalars(stmt))
 
 
 def live_post_or_404(slug: str) -> Post:
-    stmt = live_posts().where(Post.slug == slug).options(joinedload(Post.tags))
+    stmt = (
+        live_posts().where(Post.slug == slug).options(joinedload(Post.tags), joinedload(Post.cover))
+    )
     post = db.session.scalars(stmt).unique().first()
     if post is None:
         abort(404)
@@ -39,7 +43,7 @@ def live_post_or_404(slug: str) -> Post:
 
 
 def paginate_posts(page: int, per_page: int, tag: Tag | None = None):
-    stmt = live_posts().options(selectinload(Post.tags))
+    stmt = live_posts().options(selectinload(Post.tags), joinedload(Post.cover))
     if tag is not None:
         stmt = stmt.join(
             post_tag, (post_tag.c.post_id == Post.id) & (post_tag.c.tenant_id == Post.tenant_id)

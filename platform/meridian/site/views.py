@@ -38,7 +38,7 @@ def home():
     return render_site(
         "home.html",
         services=queries.services(),
-        posts=queries.recent_posts(limit=3),
+        posts=queries.recent_posts(limit=3, covers=True),
         faqs=queries.faqs(limit=3),
         hours=hours,
         weeks=queries.opening_weeks(hours),
