@@ -30,6 +30,11 @@ def _database_url(instance: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{instance / 'meridian.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """`postgres://` and `postgresql://` URLs mean psycopg 3 here."""
     # Heroku-style URLs name the driver-less scheme; we use psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
@@ -54,18 +59,29 @@ class Config:
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
-        # Resized photographs (meridian/media.py); default: <instance>/media. Shared by
-        # every process and host (a volume), like the database.
-        self.MEDIA_DIR = os.environ.get("MEDIA_DIR", "")
+        # `flask backup` writes here (default <instance>/backups).
+        self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+        # Rendered pages kept in each process too (0: off); keyed by content version.
+        self.PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "1024"))
+        # Host -> tenant (id, status, content version) remembered per process for at
+        # most this long: an edit shows in other processes within it (0: off).
+        self.TENANT_CACHE_SECONDS = float(os.environ.get("TENANT_CACHE_SECONDS", "1"))
+        # Behind nginx's proxy cache: public pages may be kept there this long (whole
+        # seconds, ending at a second boundary, via X-Accel-Expires); 0 = not at all.
+        self.PROXY_CACHE_SECONDS = int(os.environ.get("PROXY_CACHE_SECONDS", "0"))
         # Browsers and proxies revalidate with the ETag; a 304 costs one SQL query.
         self.PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "0"))
         self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
         # Number of proxies in front of the app whose X-Forwarded-For/-Proto we trust.
         # X-Forwarded-Host is never trusted: the Host header alone picks the tenant.
-        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        # Unset is 0 in development and a refusal in production (safety.py).
+        proxies = os.environ.get("PROXY_COUNT")
+        self.PROXY_COUNT = int(proxies) if proxies not in (None, "") else None
+        # "production" turns on the refusals of safety.py; anything else is development.
+        self.MERIDIAN_ENV = os.environ.get("MERIDIAN_ENV", "development")
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -81,6 +97,9 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "bookings@meridian.invalid")
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
         self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        # A worker that dies mid-send holds its claimed rows this long; then another
+        # worker sends them again (same Message-ID, so a receiver can drop a duplicate).
+        self.MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
         # Development: send queued mail right after the booking commits.
         self.MAIL_DELIVER_INLINE = _bool("MAIL_DELIVER_INLINE")
         self.REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
@@ -90,12 +109,24 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down: limits fall back to each process's memory (looser by the number
+        # of processes, never refusing every booking); they return when Redis does.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
         # Accounts (meridian.auth): a signed-in session ends after this long without a
         # request, and in any case this long after signing in.
         self.AUTH_IDLE_MINUTES = int(os.environ.get("AUTH_IDLE_MINUTES", "30"))
         self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
         # A password-ok sign-in waits this long at most for its second factor.
         self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # Domain verification (DNS TXT): the system's resolver unless DNS_RESOLVER names
+        # one as host:port (the tests run their own on loopback).
+        self.DNS_RESOLVER = os.environ.get("DNS_RESOLVER", "")
+        self.DNS_TIMEOUT_SECONDS = float(os.environ.get("DNS_TIMEOUT_SECONDS", "5"))
+        # Second-factor attempts, per account and per client address (POSTs only).
+        self.AUTH_SECOND_FACTOR_RATE_LIMIT = os.environ.get(
+            "AUTH_SECOND_FACTOR_RATE_LIMIT", "5 per minute; 30 per hour"
+        )
         # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
         # password at its owner's next sign-in.
         self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
@@ -120,3 +151,21 @@ class Config:
         # uploads between MEDIA_MAX_BYTES and this get a message next to the field.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1_000_000)))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")
+        # Readers' forms (meridian.engagement): limits per client address (IPv6 by /64)
+        # and per post, the fastest a person fills a form, how old its stamp may be.
+        env = os.environ.get
+        self.COMMENT_RATE_LIMIT = env("COMMENT_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.COMMENT_POST_RATE_LIMIT = env("COMMENT_POST_RATE_LIMIT", "30 per hour")
+        self.LIKE_RATE_LIMIT = env("LIKE_RATE_LIMIT", "30 per minute; 200 per hour")
+        self.SUBSCRIBE_RATE_LIMIT = env("SUBSCRIBE_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.CONTACT_RATE_LIMIT = env("CONTACT_RATE_LIMIT", "3 per minute; 10 per hour")
+        self.FORM_MIN_SECONDS = float(env("FORM_MIN_SECONDS", "3"))
+        self.FORM_STAMP_MAX_AGE = int(env("FORM_STAMP_MAX_AGE", str(86_400)))
+        self.COMMENT_MAX_LINKS = int(env("COMMENT_MAX_LINKS", "2"))
+        # Subscriptions: how long a confirmation link works; how often one address may
+        # be sent a confirmation; new-post e-mails queued per transaction.
+        self.SUBSCRIBE_LINK_MAX_AGE = int(env("SUBSCRIBE_LINK_MAX_AGE", str(7 * 86_400)))
+        self.SUBSCRIBE_RESEND_MINUTES = int(env("SUBSCRIBE_RESEND_MINUTES", "10"))
+        self.NEW_POST_BATCH = int(env("NEW_POST_BATCH", "200"))
+        # At most one "comments waiting" e-mail per clinic in this many minutes.
+        self.COMMENT_DIGEST_MINUTES = int(env("COMMENT_DIGEST_MINUTES", "15"))

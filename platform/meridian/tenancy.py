@@ -19,10 +19,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_app_context, request
+from flask.ctx import _AppCtxGlobals
 from flask_sqlalchemy.session import Session as FlaskSQLASession
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
 
+from . import hosts
 from .extensions import db
 from .models import Domain, Post, Tenant, TenantOwned, utcnow
 
@@ -64,7 +66,7 @@ def get_for_tenant_or_404(model: type[M], **by: Any) -> M:
 _TENANT_BY_HOST = (
     select(Tenant)
     .join(Domain, Domain.tenant_id == Tenant.id)
-    .where(Domain.hostname == bindparam("host"))
+    .where(Domain.hostname == bindparam("host"), Domain.verified_at.is_not(None))
     .options(joinedload(Tenant.domains), joinedload(Tenant.locations), joinedload(Tenant.hero))
 )
 
@@ -74,22 +76,26 @@ def load_tenant_for_host(host: str) -> Tenant | None:
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
-def publish_due_posts(tenant: Tenant, now: datetime) -> None:
+def publish_due_posts(now: datetime, tenant_id: int | None = None) -> int:
     """Scheduled posts whose time has come: bump the version once, across processes.
 
-    The UPDATE's WHERE clause makes exactly one concurrent request do the work.
+    For one clinic (a request on its host) or every clinic (the worker). The UPDATE's
+    WHERE clause makes exactly one concurrent request or worker do the work; returns
+    how many clinics this call moved on.
     """
-    db.session.execute(
-        update(Tenant)
-        .where(Tenant.id == tenant.id, Tenant.next_publish_at <= now)
-        .values(
+    stmt = update(Tenant).where(Tenant.next_publish_at <= now)
+    if tenant_id is not None:
+        stmt = stmt.where(Tenant.id == tenant_id)
+    result = db.session.execute(
+        stmt.values(
             content_version=Tenant.content_version + 1,
             next_publish_at=_next_publish_subquery(now),
-        )
-        .execution_options(synchronize_session=False)
+        ).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    db.session.refresh(tenant)
+    if result.rowcount:
+        hosts.forget()
+    return result.rowcount
 
 
 def _next_publish_subquery(now: datetime):
@@ -118,27 +124,69 @@ def bump_content_versions(connection: Any, tenant_ids: set[int] | None) -> None:
 
 
 def resolve_tenant() -> None:
-    """before_request: set `g.tenant` from the Host header, or refuse the request."""
+    """before_request: set `g.tenant_ref` from the Host header, or refuse the request.
+
+    `g.tenant` (the ORM row with its domains and locations) is loaded on first use only,
+    so a page-cache hit costs no query at all while the host is in `hosts`' table.
+    """
     host = normalise_host(request.host)
     g.host = host
-    g.tenant = None
-    if host in current_app.config["PLATFORM_HOSTS"]:
+    if host in current_app.config["PLATFORM_HOSTS"] or request.blueprint == "health":
+        g.tenant = None
         return
-    tenant = load_tenant_for_host(host)
-    if tenant is None:
+    ttl = current_app.config["TENANT_CACHE_SECONDS"]
+    ref = hosts.lookup(host, ttl)
+    if ref is None:
         abort(404)
-    if not tenant.is_active:
-        g.unavailable_tenant = tenant  # its 503 page wears its name and theme
+    if not ref.is_active:
+        g.unavailable_ref = ref  # its 503 page wears its name and theme
         abort(503)
-    now = utcnow()
-    if tenant.next_publish_at is not None and tenant.next_publish_at <= now:
-        publish_due_posts(tenant, now)
-    g.tenant = tenant
+    if ref.next_publish_at is not None:
+        now = utcnow()
+        if ref.next_publish_at <= now:
+            publish_due_posts(now, ref.id)
+            ref = hosts.lookup(host, ttl) or ref
+    g.tenant_ref = ref
+
+
+def on_clinic_host() -> bool:
+    """Whether this request is for a clinic (without loading the tenant row)."""
+    return g.get("tenant_ref") is not None or g.get("tenant") is not None
+
+
+class TenantGlobals(_AppCtxGlobals):
+    """`g`, where `g.tenant` is loaded from `g.tenant_ref` the first time it is read."""
+
+    def _load_tenant(self) -> Tenant | None:
+        ref = self.__dict__.get("tenant_ref")
+        tenant = None
+        if ref is not None:
+            tenant = load_tenant_for_host(self.__dict__["host"])
+            if tenant is None or tenant.id != ref.id:  # the domain moved in the last second
+                abort(404)
+        self.__dict__["tenant"] = tenant
+        return tenant
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "tenant" and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return super().__getattr__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "tenant" and "tenant" not in self.__dict__ and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return self.__dict__.get(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__ or (item == "tenant" and "tenant_ref" in self.__dict__)
 
 
 def _active_tenant_id() -> int | None:
     if not has_app_context():
         return None
+    ref = g.get("tenant_ref")
+    if ref is not None:
+        return ref.id
     tenant = g.get("tenant")
     return tenant.id if tenant is not None else None
 
@@ -171,6 +219,7 @@ def _guard_tenant_rows(state: ORMExecuteState):
         return None
     result = state.invoke_statement()
     bump_content_versions(state.session.connection(), {tenant_id} if tenant_id else None)
+    state.session.info[_FORGET_HOSTS] = True
     return result
 
 
@@ -185,15 +234,33 @@ def _bump_after_flush(session: Session, flush_context: Any) -> None:
             tenant_ids.add(obj.tenant_id)
         elif isinstance(obj, Tenant) and obj not in session.new:
             tenant_ids.add(obj.id)
-    bump_content_versions(session.connection(), tenant_ids)
+    if tenant_ids:
+        bump_content_versions(session.connection(), tenant_ids)
+        session.info[_FORGET_HOSTS] = True
+
+
+_FORGET_HOSTS = "meridian.forget_hosts"
+
+
+def _forget_hosts_after_commit(session: Session) -> None:
+    """A committed content change is visible in this process at once (others: ≤ TTL)."""
+    if session.info.pop(_FORGET_HOSTS, False):
+        hosts.forget()
+
+
+def _drop_flag_after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_FORGET_HOSTS, None)
 
 
 def init_app(app: Flask) -> None:
+    app.app_ctx_globals_class = TenantGlobals
     app.before_request(resolve_tenant)
     # Session-class listeners are process-wide: register them once, however many apps.
     for name, listener in (
         ("do_orm_execute", _guard_tenant_rows),
         ("after_flush", _bump_after_flush),
+        ("after_commit", _forget_hosts_after_commit),
+        ("after_soft_rollback", _drop_flag_after_rollback),
     ):
         if not event.contains(FlaskSQLASession, name, listener):
             event.listen(FlaskSQLASession, name, listener)

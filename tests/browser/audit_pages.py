@@ -26,9 +26,17 @@ SAMPLE_POST = {
 SAMPLE_LOCATION = {"acute-acupuncture": "wellington-central", "zak-clinic": "pimlico"}
 
 
+#: A practitioner of each demo clinic (from tenants/<slug>/tenant.toml).
+SAMPLE_PRACTITIONER = {
+    "acute-acupuncture": "aroha-ngata",
+    "zak-clinic": "samira-haddad",
+}
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    """One page of one clinic: `path` may use {post} and {location}."""
+    """One page of one clinic: `path` may use {post}, {location} and {practitioner};
+    `endpoint` must be registered."""
 
     name: str
     path: str
@@ -38,7 +46,11 @@ class AuditPage:
     setup: tuple[str, ...] = field(default=())
 
     def url_path(self, clinic: str) -> str:
-        return self.path.format(post=SAMPLE_POST[clinic], location=SAMPLE_LOCATION[clinic])
+        return self.path.format(
+            post=SAMPLE_POST[clinic],
+            location=SAMPLE_LOCATION[clinic],
+            practitioner=SAMPLE_PRACTITIONER[clinic],
+        )
 
 
 PUBLIC_PAGES = [
@@ -49,6 +61,8 @@ PUBLIC_PAGES = [
     AuditPage("contact", "/contact", "site.contact"),
     AuditPage("location", "/contact/{location}", "site.location"),
     AuditPage("not-found", "/no-such-page", "index", status=404),
+    AuditPage("team", "/team", "site.team"),
+    AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
 ]
 
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
@@ -56,7 +70,21 @@ BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")
 #: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
 ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES
+# Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
+# token (confirm, unsubscribe) and the forms' error states are audited in
+# tests/browser/test_engagement_browser.py.
+ENGAGEMENT_PAGES: list[AuditPage] = [
+    AuditPage("subscribe", "/subscribe", "engagement.subscribe"),
+    AuditPage("subscribe-sent", "/subscribe/sent", "engagement.subscribe_sent"),
+    AuditPage("comment-thanks", "/comments/{post}/thanks", "engagement.comment_thanks"),
+    AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
+]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES
+
+#: Audited in every theme; the others (sign-in, readers' forms' replies) in each demo
+#: clinic's own theme only, to keep CI's time (they share the layout audited here).
+THEMED_PAGES = PUBLIC_PAGES + BOOKING_PAGES
 
 #: The pages where photographs appear: audited again for a clinic with none.
 PHOTO_PAGES = [page for page in PUBLIC_PAGES if page.name in ("home", "blog", "post")]
@@ -71,6 +99,7 @@ def audit_params():
         for theme in THEMES
         for clinic in CLINICS
         for page in AUDIT_PAGES
+        if page in THEMED_PAGES or theme == DEMO_THEME[clinic]
     ]
 
 

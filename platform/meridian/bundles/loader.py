@@ -38,6 +38,7 @@ from .fields import (
     weekly_hours,
 )
 from .images import bundle_image
+from .team import TeamLoader
 
 
 class BundleLoader:
@@ -61,6 +62,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
+            TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             db.session.commit()

@@ -5,7 +5,17 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import Post, Tag, post_tag
+from .engagement import (
+    COMMENT_POLICIES,
+    Comment,
+    ContactMessage,
+    Like,
+    PostMailing,
+    Subscriber,
+)
+from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
+from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -18,6 +28,12 @@ __all__ = [
     "GRANULE_MINUTES",
     "Booking",
     "Closure",
+    "COMMENT_POLICIES",
+    "Comment",
+    "ContactMessage",
+    "Like",
+    "PostMailing",
+    "Subscriber",
     "NewClientClaim",
     "OutboxMessage",
     "SlotClaim",
@@ -26,8 +42,15 @@ __all__ = [
     "Faq",
     "Location",
     "MediaItem",
+    "Passkey",
+    "RecoveryCode",
+    "TotpCredential",
     "OpeningHours",
     "Post",
+    "Practitioner",
+    "PractitionerHours",
+    "PractitionerService",
+    "TimeOff",
     "Service",
     "Tag",
     "Tenant",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import abort, current_app, g, request, send_from_directory, url_for
 
-from ..models import Location, utcnow
+from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
+from ..engagement.queries import counts_for, threads_for
+from ..extensions import db
+from ..models import Location, Post, Tenant, utcnow
 from ..pagecache import public_page
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
@@ -35,9 +37,12 @@ def home():
     """The clinic's pitch, services, latest posts and where to find it."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
+    services = queries.services()
     return render_site(
         "home.html",
-        services=queries.services(),
+        services=services,
+        consultation=queries.consultation(services),
+        team=queries.team(services),
         posts=queries.recent_posts(limit=3, covers=True),
         faqs=queries.faqs(limit=3),
         hours=hours,
@@ -56,6 +61,7 @@ def blog():
         "blog.html",
         page=page,
         tag=None,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.blog", **({"page": page.page} if page.page > 1 else {})),
     )
 
@@ -71,6 +77,7 @@ def tag(slug: str):
         "blog.html",
         page=page,
         tag=the_tag,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.tag", slug=the_tag.slug, **extra),
     )
 
@@ -78,14 +85,22 @@ def tag(slug: str):
 @bp.get("/blog/<slug>")
 @public_page()
 def post(slug: str):
+    the_post, likes = queries.live_post_with_likes_or_404(slug)
+    return render_post(the_post, likes)
+
+
+def render_post(the_post: Post, likes: int, **forms: object) -> str:
+    """The post page; engagement views pass a form with the reader's input and errors."""
     tenant = current_tenant()
-    the_post = queries.live_post_or_404(slug)
     return render_site(
         "post.html",
         post=the_post,
         recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
         json_ld=seo.post_graph(tenant, the_post),
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
+        threads=threads_for(the_post),
+        likes=likes,
+        **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
 
 
@@ -99,6 +114,11 @@ def faq():
 @bp.get("/contact")
 @public_page()
 def contact():
+    return render_contact()
+
+
+def render_contact(**forms: object) -> str:
+    """The contact page; the contact form's view passes the reader's input and errors."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
     return render_site(
@@ -107,6 +127,7 @@ def contact():
         weeks=queries.opening_weeks(hours),
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.contact"),
+        **({"contact_form": ContactForm()} | forms),
     )
 
 
@@ -162,7 +183,12 @@ def theme():
 
 @bp.get("/brand/<path:filename>")
 def brand_asset(filename: str):
-    """Files from the tenant bundle's static/ folder (logo, images)."""
+    """Files from the tenant bundle's static/ folder (logo, images); `media/<name>` is a
+    copy from the media library (a logo chosen in the studio)."""
+    if filename.startswith("media/"):
+        from ..media.views import copy
+
+        return copy(filename.removeprefix("media/"))
     tenant = current_tenant()
     folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
     return send_from_directory(folder, filename, max_age=86_400)
@@ -174,15 +200,21 @@ SOCIAL_ICONS = frozenset(
 )
 
 
-def share_links(title: str, url: str) -> list[tuple[str, str]]:
-    """Plain links to share a page: no third-party script runs on our pages."""
-    u, t = quote(url, safe=""), quote(title, safe="")
-    return [
-        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
-        ("X (Twitter)", f"https://twitter.com/intent/tweet?url={u}&text={t}"),
-        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-        ("E-mail", f"mailto:?subject={t}&body={u}"),
-    ]
+def consultation_url(location=None) -> str:
+    """The booking flow with the clinic's free consultation already chosen (and the
+    location, if given); plain /book if it offers none. Queries only when called."""
+    chosen = queries.consultation(queries.services())
+    return url_for(
+        "booking.start",
+        service=chosen.id if chosen else None,
+        location=location.id if location is not None else None,
+    )
+
+
+def _unavailable() -> Tenant | None:
+    """A suspended clinic whose 503 page is being rendered (its name and theme only)."""
+    ref = g.get("unavailable_ref")
+    return db.session.get(Tenant, ref.id) if ref is not None else None
 
 
 @bp.app_context_processor
@@ -191,17 +223,18 @@ def site_context() -> dict[str, object]:
     # The booking blueprint arrives in a later wave; until then "Book" goes to Contact.
     has_booking = "booking.start" in current_app.view_functions
     tenant = g.get("tenant")
-    looks = tenant if tenant is not None else g.get("unavailable_tenant")
+    unavailable = _unavailable()
+    looks = tenant if tenant is not None else unavailable
     return {
         "site": tenant,
-        "unavailable": g.get("unavailable_tenant"),
+        "unavailable": unavailable,
         "theme": get_theme(looks.theme if looks is not None else None),
-        "share_links": share_links,
         "has_booking": has_booking,
         "social_icons": SOCIAL_ICONS,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
+        "consultation_url": consultation_url,
         "book_url": url_for("booking.start" if has_booking else "site.contact")
         if g.get("tenant") is not None
         else None,
