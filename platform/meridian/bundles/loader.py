@@ -107,6 +107,7 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "mail_from": str(data.get("mail_from", "")),
             "theme": theme,
             "trust_line": data.get("trust", ""),
             "first_visit": first_visit,
