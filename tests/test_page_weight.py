@@ -2,8 +2,9 @@
 all from its own host.
 
 Measured on the bytes the server sends (no compression assumed, so a proxy that
-gzips only makes it lighter), counting every font file a stylesheet names even if the
-page never needs it (the macron subsets). The post's own photographs (cover and body)
+gzips only makes it lighter), counting every font file a stylesheet names except the
+faces limited by `unicode-range` (accented letters, macrons), which a browser fetches only
+for a page that uses one of their characters. The post's own photographs (cover and body)
 are not counted; the clinic's logo, icon and icon sprite are. The real browser's view of
 the same thing is in tests/browser/test_page_weight_browser.py.
 """
@@ -65,6 +66,7 @@ class Subresources(HTMLParser):
 
 def css_urls(css: str) -> list[tuple[str, str]]:
     found = []
+    css = re.sub(r"@font-face\s*{[^}]*unicode-range[^}]*}", "", css)
     imports = re.compile(r"@import\s+(?:url\()?['\"]?([^'\");]+)[^;]*;?")
     for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", imports.sub("", css)):
         kind = "font" if re.search(r"\.(woff2?|ttf|otf|eot)(\?|$)", url) else "image"
@@ -140,7 +142,10 @@ def test_the_weigher_counts_what_it_should():
         ("image", "/logo.svg"),
         ("image", "/static/icons/sprite.svg"),
     ]
-    assert css_urls("@font-face{src:url('/f.woff2')} @import url(/b.css);") == [
+    assert css_urls(
+        "@font-face{src:url('/f.woff2')} @font-face{src:url(/m.woff2);unicode-range:U+0100}"
+        " @import url(/b.css);"
+    ) == [
         ("font", "/f.woff2"),
         ("style", "/b.css"),
     ]

@@ -38,11 +38,14 @@ from meridian.themes import THEMES  # noqa: E402
 
 LATIN = (
     list(range(0x20, 0x7F))
-    + list(range(0xA0, 0x100))
+    + list(range(0xA0, 0xC0))
+    + [0xD7, 0xF7]
     + [0x0152, 0x0153, 0x2009, 0x200B, 0x202F, 0x2013, 0x2014, 0x2018, 0x2019]
     + [0x201C, 0x201D, 0x2022, 0x2026, 0x2032, 0x2033, 0x2039, 0x203A, 0x20AC, 0x2122]
     + [0x2190, 0x2192, 0x2212]
 )
+#: À–ÿ (accented letters of Latin-1): a file of their own, fetched only by a page using one.
+ACCENTS = [cp for cp in range(0xC0, 0x100) if cp not in (0xD7, 0xF7)]
 #: Ā ā Ē ē Ī ī Ō ō Ū ū: te reo Māori in a New Zealand clinic's text.
 MACRONS = [0x0100, 0x0101, 0x0112, 0x0113, 0x012A, 0x012B, 0x014C, 0x014D, 0x016A, 0x016B]
 FEATURES = ["kern", "liga", "calt", "ccmp", "locl", "mark", "mkmk", "tnum", "lnum", "case"]
@@ -191,6 +194,8 @@ def build_fonts() -> dict[str, str]:
         out.mkdir(parents=True)
         latin = _subset(files / family.latin, LATIN, family.weights)
         latin.save(out / f"{family.key}-latin.woff2")
+        accents = _subset(files / family.latin, ACCENTS, family.weights)
+        accents.save(out / f"{family.key}-accents.woff2")
         macrons = _subset(files / family.ext, MACRONS, family.weights)
         macrons.save(out / f"{family.key}-macrons.woff2")
         shutil.copy(MODULES / family.package / "LICENSE", out / "LICENSE.txt")
@@ -202,11 +207,15 @@ def build_fonts() -> dict[str, str]:
         )
         base = f"../../fonts/{family.key}/{family.key}"
         macron_range = ", ".join(f"U+{cp:04X}" for cp in MACRONS)
+        accent_range = "U+00C0-00D6, U+00D8-00F6, U+00F8-00FF"
         css[family.key] = "\n".join(
             [
                 f'@font-face {{ font-family: "{family.name}"; src: url("{base}-latin.woff2")'
                 f' format("woff2"); font-weight: {family.weight}; font-style: normal;'
                 " font-display: swap; }",
+                f'@font-face {{ font-family: "{family.name}"; src: url("{base}-accents.woff2")'
+                f' format("woff2"); font-weight: {family.weight}; font-style: normal;'
+                f" font-display: swap; unicode-range: {accent_range}; }}",
                 f'@font-face {{ font-family: "{family.name}"; src: url("{base}-macrons.woff2")'
                 f' format("woff2"); font-weight: {family.weight}; font-style: normal;'
                 f" font-display: swap; unicode-range: {macron_range}; }}",
@@ -255,8 +264,6 @@ LUCIDE = {
     "check": "check",
     "rss": "rss",
     "globe": "globe",
-    "share": "share-2",
-    "book-open": "book-open",
 }
 #: Sprite id -> Simple Icons brand mark (filled, CC0).
 SIMPLE = {
@@ -264,7 +271,6 @@ SIMPLE = {
     "instagram": "instagram",
     "x": "x",
     "pinterest": "pinterest",
-    "youtube": "youtube",
 }
 #: Every icon is fetched with every page (one sprite): add one only where it helps.
 DECIMALS = re.compile(r"(\d+\.\d{2})\d+")

@@ -195,9 +195,7 @@ def brand_asset(filename: str):
 
 
 #: Social networks with a mark in the icon sprite (others get a globe).
-SOCIAL_ICONS = frozenset(
-    {"facebook", "instagram", "twitter", "x", "pinterest", "linkedin", "youtube"}
-)
+SOCIAL_ICONS = frozenset({"facebook", "instagram", "twitter", "x", "pinterest", "linkedin"})
 
 
 def consultation_url(location=None) -> str:
