@@ -16,8 +16,12 @@ from tests.browser.audit_pages import (
     AUDIT_PAGES,
     CLINICS,
     PHOTO_PAGES,
+    PLATFORM_HOST,
+    PLATFORM_PAGES,
     audit_params,
+    host_of,
     no_photo_params,
+    session_cookie,
 )
 from tests.browser.booking_steps import PHONES, booking_facts, choose_to_details
 from tests.browser.conftest import AXE_JS, ROOT, VIEWPORTS, VNU_JAR
@@ -56,10 +60,16 @@ def test_axe_finds_no_violations(
 ):
     if audit.endpoint and audit.endpoint not in app.view_functions:
         pytest.skip(f"{audit.endpoint} is not registered yet")
-    set_theme(clinic, theme)
-    axe_at_both_widths(
-        audit_tab, live_server.url(CLINICS[clinic], audit.url_path(clinic)), audit.status
-    )
+    host = host_of(clinic)
+    if clinic is not None:
+        set_theme(clinic, theme)
+    if audit.role:
+        value = session_cookie(app, clinic, audit.role)
+        audit_tab.context.add_cookies(
+            [{"name": "session", "value": value, "url": live_server.url(host)}]
+        )
+    path = audit.url_path(clinic) if clinic else audit.path
+    axe_at_both_widths(audit_tab, live_server.url(host, path), audit.status)
 
 
 @pytest.mark.browser
@@ -143,14 +153,17 @@ def test_nu_html_checker_finds_no_errors(
     require_tools("vnu")
     files = []
 
-    def save(clinic: str, label: str, pages) -> None:
-        client = client_for(CLINICS[clinic])
+    def save(clinic: str | None, label: str, pages) -> None:
+        host = host_of(clinic)
         for audit in pages:
             if audit.endpoint and audit.endpoint not in app.view_functions:
                 continue
-            response = client.get(audit.url_path(clinic))
+            client = client_for(host)
+            if audit.role:
+                client.set_cookie("session", session_cookie(app, clinic, audit.role), domain=host)
+            response = client.get(audit.url_path(clinic) if clinic else audit.path)
             assert response.status_code == audit.status, (clinic, label, audit.name)
-            path = tmp_path / f"{clinic}--{label}--{audit.name}.html"
+            path = tmp_path / f"{clinic or 'platform'}--{label}--{audit.name}.html"
             path.write_bytes(response.data)
             files.append(path)
 
@@ -158,6 +171,7 @@ def test_nu_html_checker_finds_no_errors(
         for clinic in CLINICS:
             set_theme(clinic, theme)
             save(clinic, theme, AUDIT_PAGES)
+    save(None, "platform", PLATFORM_PAGES)
     for clinic, host in CLINICS.items():
         brand = tmp_path / f"{clinic}--theme.css"
         brand.write_bytes(client_for(host).get("/theme.css").data)
