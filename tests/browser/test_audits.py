@@ -16,7 +16,6 @@ from tests.browser.audit_pages import (
     AUDIT_PAGES,
     CLINICS,
     PHOTO_PAGES,
-    PLATFORM_HOST,
     PLATFORM_PAGES,
     audit_params,
     host_of,
