@@ -1,7 +1,7 @@
 """themes: tenant theme, hero photo, trust line, first visit; post cover photo
 
 Revision ID: 27e74c7010b8
-Revises: 0c9ba90d2d82
+Revises: bc273ff947be
 Create Date: 2026-11-24 00:38:28.742536
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '27e74c7010b8'
-down_revision = '0c9ba90d2d82'
+down_revision = 'bc273ff947be'
 branch_labels = None
 depends_on = None
 
