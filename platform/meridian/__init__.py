@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, security, templating, tenancy
+from . import formatting, pagecache, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     templating.init_app(app, ROOT / "templates")
     tenancy.init_app(app)
+    pagecache.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
 

@@ -9,22 +9,20 @@
   filter fails closed. It cannot see Core statements on `Model.__table__` or `text()`:
   don't use those for tenant rows. A cross-tenant read that is meant (e.g. "is this
   hostname taken by any clinic?") says so with `.execution_options(all_tenants=True)`.
-* Any change to content shown on public pages (a flush, or a bulk ORM UPDATE/DELETE)
-  bumps the tenant's `content_version`, which every page-cache key and ETag includes.
+* Keeping cached pages fresh (content versions, scheduled posts) is `pagecache`'s job.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_app_context, request
 from flask_sqlalchemy.session import Session as FlaskSQLASession
-from sqlalchemy import bindparam, event, func, select, update
-from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import ORMExecuteState, joinedload, with_loader_criteria
 
 from .extensions import db
-from .models import Domain, Post, Tenant, TenantOwned, utcnow
+from .models import Domain, Tenant, TenantOwned
 
 M = TypeVar("M", bound=TenantOwned)
 
@@ -74,49 +72,6 @@ def load_tenant_for_host(host: str) -> Tenant | None:
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
-def publish_due_posts(tenant: Tenant, now: datetime) -> None:
-    """Scheduled posts whose time has come: bump the version once, across processes.
-
-    The UPDATE's WHERE clause makes exactly one concurrent request do the work.
-    """
-    db.session.execute(
-        update(Tenant)
-        .where(Tenant.id == tenant.id, Tenant.next_publish_at <= now)
-        .values(
-            content_version=Tenant.content_version + 1,
-            next_publish_at=_next_publish_subquery(now),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    db.session.refresh(tenant)
-
-
-def _next_publish_subquery(now: datetime):
-    """The tenant's next scheduled post time, correlated to the tenant row being updated."""
-    tenants = Tenant.__table__
-    return (
-        select(func.min(Post.published_at))
-        .where(Post.tenant_id == tenants.c.id, Post.published_at > now)
-        .correlate(tenants)
-        .scalar_subquery()
-    )
-
-
-def bump_content_versions(connection: Any, tenant_ids: set[int] | None) -> None:
-    """Invalidate the cached public pages of these tenants (None: of every tenant)."""
-    tenants = Tenant.__table__
-    stmt = update(tenants).values(
-        content_version=tenants.c.content_version + 1,
-        next_publish_at=_next_publish_subquery(utcnow()),
-    )
-    if tenant_ids is not None:
-        if not tenant_ids:
-            return
-        stmt = stmt.where(tenants.c.id.in_(sorted(tenant_ids)))
-    connection.execute(stmt)
-
-
 def resolve_tenant() -> None:
     """before_request: set `g.tenant` from the Host header, or refuse the request."""
     host = normalise_host(request.host)
@@ -129,31 +84,24 @@ def resolve_tenant() -> None:
         abort(404)
     if not tenant.is_active:
         abort(503)
-    now = utcnow()
-    if tenant.next_publish_at is not None and tenant.next_publish_at <= now:
-        publish_due_posts(tenant, now)
     g.tenant = tenant
 
 
-def _active_tenant_id() -> int | None:
+def active_tenant_id() -> int | None:
     if not has_app_context():
         return None
     tenant = g.get("tenant")
     return tenant.id if tenant is not None else None
 
 
-def _guard_tenant_rows(state: ORMExecuteState):
-    """Second lock on ORM statements while a tenant is active.
-
-    SELECT, UPDATE and DELETE of tenant rows are limited to the active tenant. A bulk
-    UPDATE/DELETE of public content also bumps the content version (the after_flush
-    hook only sees unit-of-work changes); without an active tenant, every tenant's.
-    """
+def _guard_tenant_rows(state: ORMExecuteState) -> None:
+    """Second lock: while a tenant is active, ORM SELECT, UPDATE and DELETE of tenant rows
+    are limited to it (unless the statement says `all_tenants=True`)."""
     if state.is_select and (state.is_column_load or state.is_relationship_load):
-        return None
+        return
     if not (state.is_select or state.is_update or state.is_delete):
-        return None
-    tenant_id = None if state.execution_options.get("all_tenants") else _active_tenant_id()
+        return
+    tenant_id = None if state.execution_options.get("all_tenants") else active_tenant_id()
     if tenant_id is not None:
         state.statement = state.statement.options(
             with_loader_criteria(
@@ -162,37 +110,11 @@ def _guard_tenant_rows(state: ORMExecuteState):
                 include_aliases=True,
             )
         )
-    if state.is_select:
-        return None
-    mapper = state.bind_mapper
-    entity = mapper.class_ if mapper is not None else None
-    if not (entity and issubclass(entity, TenantOwned) and entity.affects_public_pages):
-        return None
-    result = state.invoke_statement()
-    bump_content_versions(state.session.connection(), {tenant_id} if tenant_id else None)
-    return result
-
-
-def _bump_after_flush(session: Session, flush_context: Any) -> None:
-    """after_flush: a change to public content bumps its tenant's content_version."""
-    tenant_ids: set[int] = set()
-    # after_flush still sees the pre-flush new/dirty/deleted sets and histories.
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
-        if isinstance(obj, TenantOwned) and obj.affects_public_pages and obj.tenant_id:
-            tenant_ids.add(obj.tenant_id)
-        elif isinstance(obj, Tenant) and obj not in session.new:
-            tenant_ids.add(obj.id)
-    bump_content_versions(session.connection(), tenant_ids)
 
 
 def init_app(app: Flask) -> None:
     app.before_request(resolve_tenant)
     # Session-class listeners are process-wide: register them once, however many apps.
-    for name, listener in (
-        ("do_orm_execute", _guard_tenant_rows),
-        ("after_flush", _bump_after_flush),
-    ):
-        if not event.contains(FlaskSQLASession, name, listener):
-            event.listen(FlaskSQLASession, name, listener)
+    # The guard must come before pagecache's bulk listener, which runs the statement.
+    if not event.contains(FlaskSQLASession, "do_orm_execute", _guard_tenant_rows):
+        event.listen(FlaskSQLASession, "do_orm_execute", _guard_tenant_rows)

@@ -3,7 +3,8 @@
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
-from .content import Post, Tag, post_tag
+from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
+from .redirect import Redirect
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -18,7 +19,10 @@ __all__ = [
     "Faq",
     "Location",
     "OpeningHours",
+    "POST_STATUSES",
     "Post",
+    "PostRevision",
+    "Redirect",
     "Service",
     "Tag",
     "Tenant",
