@@ -73,6 +73,8 @@ def _index():
 
 
 def _register_error_pages(app: Flask) -> None:
+    from .site.moved import moved_answer
+
     def page(template: str, code: int, name: str, **context: Any):
         if request_ctx.url_adapter is None:
             # The Host could not even be parsed (e.g. `a..b`): no URL can be built, so
@@ -82,6 +84,10 @@ def _register_error_pages(app: Flask) -> None:
 
     def render_error(error: HTTPException):
         code = error.code or 500
+        if code == 404 and request_ctx.url_adapter is not None:
+            moved = moved_answer()
+            if moved is not None:
+                return moved
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 

@@ -105,7 +105,8 @@ def manifest(tenant: Tenant) -> dict[str, Any]:
             "redirects": [
                 {"from": r.old_path, "to": r.new_path, "reason": r.reason}
                 for r in _rows(Redirect, tenant, Redirect.old_path)
-            ],
+            ]
+            or None,
         }
     )
 
@@ -138,7 +139,7 @@ def export_bundle(tenant: Tenant, folder: Path) -> list[Path]:
         raise BundleError(f"{folder}: not empty; export into a new folder")
     (folder / "posts").mkdir(parents=True)
     written = [folder / "tenant.toml"]
-    written[0].write_text(tomli_w.dumps(manifest(tenant)), encoding="utf-8")
+    written[0].write_text(tomli_w.dumps(manifest(tenant), multiline_strings=True), encoding="utf-8")
     posts = db.session.scalars(
         select(Post)
         .where(Post.tenant_id == tenant.id)

@@ -15,15 +15,17 @@ nothing half-made. Refusals are `ContentInvalid` with a message per field.
 
 from .audit import Change, content_changed
 from .errors import ContentInvalid
-from .posts import PostData, Saved, delete_post, post_path, save_post
+from .posts import PostData, Saved, autosave, delete_post, post_path, restore, save_post
 
 __all__ = [
     "Change",
     "ContentInvalid",
     "PostData",
     "Saved",
+    "autosave",
     "content_changed",
     "delete_post",
     "post_path",
+    "restore",
     "save_post",
 ]

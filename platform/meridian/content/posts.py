@@ -57,9 +57,8 @@ class PostData:
     @classmethod
     def of(cls, post: Post | PostRevision) -> PostData:
         tags = post.tags if isinstance(post, PostRevision) else [t.name for t in post.tags]
-        values = {f.name: getattr(post, f.name) for f in fields(cls) if f.name != "tags"}
-        if isinstance(post, PostRevision):
-            values["updated_at"] = None
+        skip = {"tags", "updated_at"}
+        values = {f.name: getattr(post, f.name) for f in fields(cls) if f.name not in skip}
         return cls(**values, tags=list(tags))
 
     def tidy(self) -> PostData:
@@ -284,3 +283,27 @@ def delete_post(tenant: Tenant, post: Post, *, actor: str = "", source: str = "s
     )
     db.session.delete(post)
     db.session.flush()
+
+
+def restore(tenant: Tenant, post: Post, revision: PostRevision, *, actor: str = "") -> Saved:
+    """Bring back a revision's words; the post's status stays as it is (restoring never
+    publishes or unpublishes)."""
+    data = PostData.of(revision)
+    data.published_at = post.published_at
+    return save_post(tenant, post, data, actor=actor, kind="restored")
+
+
+def autosave(tenant: Tenant, post: Post, data: PostData, *, actor: str = "") -> PostRevision:
+    """Keep words being typed without changing the post (nor, for a live post, the site):
+    a revision of kind `autosave`, replaced by the next one until a real save."""
+    data = data.tidy()
+    values = {name: getattr(data, name) for name in revisions.CONTENT_FIELDS}
+    values = {
+        name: value[: LIMITS[name]] if isinstance(value, str) and name in LIMITS else value
+        for name, value in values.items()
+    }
+    values["title"] = values["title"] or post.title
+    values["slug"] = values["slug"] or post.slug
+    values["tags"] = [name[:63] for name in data.tags[:MAX_TAGS]]
+    values["published_at"] = post.published_at
+    return revisions.snapshot(post, "autosave", actor, values)

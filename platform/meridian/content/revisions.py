@@ -51,10 +51,11 @@ def same_content(revision: PostRevision, values: dict) -> bool:
     return all(getattr(revision, name) == value for name, value in values.items())
 
 
-def snapshot(post: Post, kind: str, actor: str = "") -> PostRevision:
-    """Keep the post's current state. An autosave replaces the autosave just before it
-    by the same person, so typing for an hour leaves one revision, not hundreds."""
-    values = _values(post)
+def snapshot(post: Post, kind: str, actor: str = "", values: dict | None = None) -> PostRevision:
+    """Keep the post's current state (or `values`, for an autosave of words not yet saved).
+    An autosave replaces the autosave just before it by the same person, so typing for
+    an hour leaves one revision, not hundreds."""
+    values = values if values is not None else _values(post)
     previous = latest(post)
     if (
         kind == "autosave"
