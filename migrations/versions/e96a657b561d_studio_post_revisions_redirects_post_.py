@@ -1,7 +1,7 @@
 """studio: post revisions, redirects, post SEO title and cover alt, studio_edited_at
 
 Revision ID: e96a657b561d
-Revises: 000c1ce74b03
+Revises: 6a3767e9bc8c
 Create Date: 2026-11-24 00:01:02.285351
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e96a657b561d'
-down_revision = '000c1ce74b03'
+down_revision = '6a3767e9bc8c'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, pagecache, security, templating, tenancy
+from . import formatting, mail, media, pagecache, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -18,7 +18,8 @@ from .extensions import cache, csrf, db, limiter, migrate
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No I/O happens here beyond reading configuration."""
     settings = Config()
-    app = Flask(__name__, instance_path=settings.INSTANCE_PATH, instance_relative_config=False)
+    instance = (config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)
+    app = Flask(__name__, instance_path=instance, instance_relative_config=False)
     app.config.from_object(settings)
     if config:
         app.config.update(config)
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    mail.init_app(app)
 
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
@@ -55,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    media.init_app(app)
     app.add_url_rule("/", "index", _index)
 
     from .cli import register as register_cli
@@ -91,7 +94,7 @@ def _register_error_pages(app: Flask) -> None:
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 
-    for code in (400, 403, 404, 405, 410, 429, 503):
+    for code in (400, 403, 404, 405, 410, 413, 429, 503):
         app.register_error_handler(code, render_error)
 
     @app.errorhandler(500)

@@ -87,4 +87,22 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Media library: a folder under instance/ (default) or an S3-compatible bucket.
+        self.MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "folder")
+        self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "")  # default: <instance>/media
+        self.S3_BUCKET = os.environ.get("S3_BUCKET", "")
+        self.S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+        self.S3_REGION = os.environ.get("S3_REGION", "")
+        self.S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+        self.S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+        self.S3_PREFIX = os.environ.get("S3_PREFIX", "")
+        self.MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", str(20 * 1_000_000)))
+        self.MEDIA_MAX_PIXELS = int(os.environ.get("MEDIA_MAX_PIXELS", str(50_000_000)))
+        self.MEDIA_WIDTHS = [
+            int(w) for w in os.environ.get("MEDIA_WIDTHS", "400,800,1200,1600,2400").split(",")
+        ]
+        self.MEDIA_QUALITY = int(os.environ.get("MEDIA_QUALITY", "80"))
+        # Any request body above this is refused before it is read (a branded 413);
+        # uploads between MEDIA_MAX_BYTES and this get a message next to the field.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1_000_000)))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")

@@ -1,5 +1,7 @@
 """Deliver queued e-mails: claim a row atomically, send it, record the outcome.
 
+Only delivery lives here; messages are written by `mail.queue` (see meridian/mail.py).
+
 A row is claimed with one conditional UPDATE (queued and due, or a `sending` row whose
 lease ran out because a worker died), so two workers never send the same row. Failures
 retry with exponential backoff and become `failed` after MAIL_MAX_ATTEMPTS. The
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -20,20 +23,26 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from .extensions import db
+from .mail import AddressError, address
 from .models import OutboxMessage, Tenant, utcnow
 
 LEASE = timedelta(minutes=5)
 
 
 def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
+    """The MIME message for an outbox row: plain text, the HTML alternative if any, and
+    the .ics. Addresses are ASCII (`mail.address`), so no encoded-word ever lands
+    inside an address; the clinic's name is encoded as a display name."""
     email = EmailMessage()
-    email["From"] = f"{tenant_name} <{current_app.config['MAIL_FROM']}>"
-    email["To"] = message.recipient
+    email["From"] = Address(display_name=tenant_name, addr_spec=current_app.config["MAIL_FROM"])
+    email["To"] = Address(addr_spec=address(message.recipient))
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     email["Message-ID"] = f"<{digest}@meridian>"
     email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
     if message.ics:
         email.add_attachment(
             message.ics.encode("utf-8"),
@@ -115,9 +124,10 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
                 _send_file(email, message)
             else:
                 _send_smtp(email)
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, AddressError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
+            permanent = isinstance(exc, AddressError)  # retrying will not fix the address
+            if permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
                 message.status = "failed"
                 counts["failed"] += 1
             else:

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from ..mail import AddressError, address
+
 
 class DetailsForm(FlaskForm):
     location = HiddenField(validators=[InputRequired()])
@@ -34,11 +36,19 @@ class DetailsForm(FlaskForm):
     country = "GB"  # set by the view to the location's country
 
     def validate_email(self, field) -> None:
+        raw = field.data.strip()
         try:
-            result = validate_email(field.data.strip(), check_deliverability=False)
+            result = validate_email(raw, check_deliverability=False)
         except EmailNotValidError as exc:
             raise ValidationError(
                 "Please enter a valid e-mail address, like name@example.com."
+            ) from exc
+        try:
+            address(raw)  # what the outbox will need: refuses SMTPUTF8 local parts
+        except AddressError as exc:
+            raise ValidationError(
+                "Sorry, we can't send e-mail to an address with accents or non-Latin "
+                "letters before the @ yet. Please use another address."
             ) from exc
         field.data = result.normalized.lower()
 

@@ -1,6 +1,7 @@
-"""The e-mails a booking sends, built as outbox rows (never sent from a request).
+"""The e-mails a booking sends, queued through `mail.queue` (templates/email/booking_*).
 
-The reason for visit is never included: e-mails say "your appointment".
+Each function adds outbox rows to the caller's transaction; nothing is sent from here.
+The reason for visit is never passed to a template: e-mails say "your appointment".
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from icalendar import Calendar, Event, vText
 
-from ..models import Booking, OutboxMessage, Tenant, utcnow
+from .. import mail
+from ..models import Booking, Tenant, utcnow
 from ..urls import tenant_url
 from .tokens import make_token
 
@@ -23,14 +25,6 @@ def when_text(moment: datetime, zone: str, locale: str) -> str:
         f"{format_date(local, 'full', locale=locale)} at "
         f"{format_time(local, 'short', locale=locale)} {local.tzname()} ({zone} time)"
     )
-
-
-def _where(booking: Booking) -> str:
-    location = booking.location
-    lines = [location.name, *location.address_lines]
-    if location.phone:
-        lines.append(f"Phone: {location.phone}")
-    return "\n".join(lines)
 
 
 def ics_for(tenant: Tenant, booking: Booking, cancelled: bool = False) -> str:
@@ -52,126 +46,102 @@ def ics_for(tenant: Tenant, booking: Booking, cancelled: bool = False) -> str:
     return cal.to_ical().decode("utf-8")
 
 
-def _visitor_body(tenant: Tenant, booking: Booking, intro: str) -> str:
-    when = when_text(booking.starts_at, booking.location.timezone, tenant.locale)
-    cancel = tenant_url(tenant, "booking.cancel", token=make_token(booking, "cancel"))
-    move = tenant_url(tenant, "booking.reschedule", token=make_token(booking, "reschedule"))
-    return (
-        f"Hello {booking.client_name},\n\n{intro}\n\n"
-        f"{booking.service.name}\n{when}\n\n{_where(booking)}\n\n"
-        f"Booking reference: {booking.reference}\n\n"
-        f"Need to change it?\nReschedule: {move}\nCancel: {cancel}\n\n"
-        f"{tenant.name}\n"
-    )
+def _links(tenant: Tenant, booking: Booking) -> dict[str, str]:
+    return {
+        "cancel_url": tenant_url(tenant, "booking.cancel", token=make_token(booking, "cancel")),
+        "reschedule_url": tenant_url(
+            tenant, "booking.reschedule", token=make_token(booking, "reschedule")
+        ),
+    }
 
 
-def _clinic_body(tenant: Tenant, booking: Booking, headline: str) -> str:
-    when = when_text(booking.starts_at, booking.location.timezone, tenant.locale)
-    return (
-        f"{headline}\n\n{booking.service.name}\n{when}\n{booking.location.name}\n\n"
-        f"Client: {booking.client_name}\nE-mail: {booking.client_email}\n"
-        f"Phone: {booking.client_phone}\nReference: {booking.reference}\n\n"
-        "Any reason for the visit the client gave is kept with the booking, not in e-mail.\n"
-    )
+def _when(tenant: Tenant, booking: Booking) -> str:
+    return when_text(booking.starts_at, booking.location.timezone, tenant.locale)
 
 
-def _message(tenant, booking, kind, recipient, subject, body, ics=None) -> OutboxMessage:
-    return OutboxMessage(
-        tenant_id=tenant.id,
-        booking_id=booking.id,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body_text=body,
+def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
+    mail.queue(
+        tenant,
+        kind,
+        booking.client_email,
+        template,
+        key=f"{kind}:{booking.id}",
+        booking=booking,
         ics=ics,
-        idempotency_key=f"{kind}:{booking.id}",
+        when=_when(tenant, booking),
+        **context,
     )
 
 
-def _clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headline: str):
-    recipient = booking.location.email
-    if not recipient:
-        return []
-    return [
-        _message(tenant, booking, kind, recipient, subject, _clinic_body(tenant, booking, headline))
-    ]
-
-
-def booking_confirmed(tenant: Tenant, booking: Booking) -> list[OutboxMessage]:
-    body = _visitor_body(tenant, booking, f"Your appointment at {tenant.name} is booked.")
-    return [
-        _message(
-            tenant,
-            booking,
-            "confirmation",
-            booking.client_email,
-            f"Your appointment at {tenant.name} is confirmed",
-            body,
-            ics_for(tenant, booking),
-        ),
-        *_clinic(
-            tenant, booking, "clinic-new", f"New booking {booking.reference}", "New online booking."
-        ),
-    ]
-
-
-def booking_rescheduled(tenant: Tenant, old: Booking, new: Booking) -> list[OutboxMessage]:
-    body = _visitor_body(tenant, new, f"Your appointment at {tenant.name} has been moved.")
-    return [
-        _message(
-            tenant,
-            new,
-            "confirmation",
-            new.client_email,
-            f"Your appointment at {tenant.name} has moved",
-            body,
-            ics_for(tenant, new),
-        ),
-        *_clinic(
-            tenant,
-            new,
-            "clinic-moved",
-            f"Booking {old.reference} moved",
-            f"Booking {old.reference} was rescheduled by the client (new reference below).",
-        ),
-    ]
-
-
-def booking_cancelled(tenant: Tenant, booking: Booking) -> list[OutboxMessage]:
-    when = when_text(booking.starts_at, booking.location.timezone, tenant.locale)
-    body = (
-        f"Hello {booking.client_name},\n\nYour appointment on {when} at {tenant.name} "
-        f"is cancelled.\n\nBooking reference: {booking.reference}\n\n"
-        f"You are welcome to book again: {tenant_url(tenant, 'booking.start')}\n\n{tenant.name}\n"
+def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headline: str) -> None:
+    """The location's inbox hears of every change (without the reason for visit)."""
+    if not booking.location.email:
+        return
+    mail.queue(
+        tenant,
+        kind,
+        booking.location.email,
+        "clinic_booking",
+        key=f"{kind}:{booking.id}",
+        booking=booking,
+        when=_when(tenant, booking),
+        subject=subject,
+        headline=headline,
     )
-    return [
-        _message(
-            tenant,
-            booking,
-            "cancelled",
-            booking.client_email,
-            f"Your appointment at {tenant.name} is cancelled",
-            body,
-            ics_for(tenant, booking, cancelled=True),
-        ),
-        *_clinic(
-            tenant,
-            booking,
-            "clinic-cancelled",
-            f"Booking {booking.reference} cancelled",
-            "A client cancelled.",
-        ),
-    ]
 
 
-def reminder(tenant: Tenant, booking: Booking) -> OutboxMessage:
-    body = _visitor_body(tenant, booking, f"A reminder of your appointment at {tenant.name}.")
-    return _message(
+def booking_confirmed(tenant: Tenant, booking: Booking) -> None:
+    """Queue the visitor's confirmation (with .ics) and the clinic's notice."""
+    _to_visitor(
+        tenant,
+        booking,
+        "confirmation",
+        "booking_confirmed",
+        ics_for(tenant, booking),
+        **_links(tenant, booking),
+    )
+    _to_clinic(
+        tenant, booking, "clinic-new", f"New booking {booking.reference}", "New online booking."
+    )
+
+
+def booking_rescheduled(tenant: Tenant, old: Booking, new: Booking) -> None:
+    _to_visitor(
+        tenant, new, "confirmation", "booking_moved", ics_for(tenant, new), **_links(tenant, new)
+    )
+    _to_clinic(
+        tenant,
+        new,
+        "clinic-moved",
+        f"Booking {old.reference} moved",
+        f"Booking {old.reference} was rescheduled by the client (new reference below).",
+    )
+
+
+def booking_cancelled(tenant: Tenant, booking: Booking) -> None:
+    _to_visitor(
+        tenant,
+        booking,
+        "cancelled",
+        "booking_cancelled",
+        ics_for(tenant, booking, cancelled=True),
+        book_url=tenant_url(tenant, "booking.start"),
+    )
+    _to_clinic(
+        tenant,
+        booking,
+        "clinic-cancelled",
+        f"Booking {booking.reference} cancelled",
+        "A client cancelled.",
+    )
+
+
+def reminder(tenant: Tenant, booking: Booking) -> None:
+    _to_visitor(
         tenant,
         booking,
         "reminder",
-        booking.client_email,
-        f"Reminder: your appointment at {tenant.name}",
-        body,
+        "booking_reminder",
         ics_for(tenant, booking),
+        **_links(tenant, booking),
     )

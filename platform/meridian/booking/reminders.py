@@ -36,7 +36,7 @@ def queue_reminders(hours: int, now: datetime | None = None) -> int:
         if booking.created_at > booking.starts_at - window:
             continue
         tenant = db.session.get(Tenant, booking.tenant_id)
-        db.session.add(messages.reminder(tenant, booking))
+        messages.reminder(tenant, booking)
         queued += 1
     db.session.commit()
     return queued

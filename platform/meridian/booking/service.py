@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from . import messages
+from .identity import canonical_email
 from .slots import Rules, free_slots, holidays_between, nearest
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -239,7 +240,10 @@ def _insert(booking: Booking, new_client: bool) -> None:
             )
         )
     if new_client:
-        for kind, value in (("email", booking.client_email), ("phone", booking.client_phone)):
+        for kind, value in (
+            ("email", canonical_email(booking.client_email)),
+            ("phone", booking.client_phone),
+        ):
             db.session.add(
                 NewClientClaim(
                     tenant_id=booking.tenant_id, kind=kind, value=value, booking_id=booking.id
@@ -267,9 +271,10 @@ def _explain_conflict(location, service, start, email, phone, now, exclude_id=No
 
 
 def _new_client_taken(tenant_id: int, email: str, phone: str, exclude_id=None) -> bool:
+    """Has this mailbox (however written) or phone number (E.164) a new-client claim?"""
     stmt = select(NewClientClaim.id).where(
         NewClientClaim.tenant_id == tenant_id,
-        ((NewClientClaim.kind == "email") & (NewClientClaim.value == email))
+        ((NewClientClaim.kind == "email") & (NewClientClaim.value == canonical_email(email)))
         | ((NewClientClaim.kind == "phone") & (NewClientClaim.value == phone)),
     )
     if exclude_id is not None:
@@ -310,8 +315,7 @@ def place_booking(
     )
     with _commit_or_explain(lambda: _explain_conflict(location, service, start, email, phone, now)):
         _insert(booking, service.new_clients_only)
-        for message in messages.booking_confirmed(tenant, booking):
-            db.session.add(message)
+        messages.booking_confirmed(tenant, booking)
     return booking
 
 
@@ -333,8 +337,7 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
         raise LinkUsed
     _release(booking)
     db.session.refresh(booking)
-    for message in messages.booking_cancelled(tenant, booking):
-        db.session.add(message)
+    messages.booking_cancelled(tenant, booking)
     db.session.commit()
 
 
@@ -405,7 +408,6 @@ def reschedule_booking(
             .values(rescheduled_to_id=new.id)
             .execution_options(synchronize_session=False)
         )
-        for message in messages.booking_rescheduled(tenant, booking, new):
-            db.session.add(message)
+        messages.booking_rescheduled(tenant, booking, new)
     db.session.refresh(booking)
     return new

@@ -177,10 +177,6 @@ def details():
             status = 409 if isinstance(exc, service.SlotTaken) else 422
         else:
             session["booked"] = [*session.get("booked", [])[-4:], booking.reference]
-            if current_app.config["MAIL_DELIVER_INLINE"]:
-                from ..outbox import send_due
-
-                send_due()
             return redirect(url_for("booking.confirmed", reference=booking.reference), 303)
     else:
         status = 422

@@ -4,6 +4,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
+from .media import MediaItem
 from .redirect import Redirect
 from .tenant import Domain, Tenant
 
@@ -18,6 +19,7 @@ __all__ = [
     "Domain",
     "Faq",
     "Location",
+    "MediaItem",
     "OpeningHours",
     "POST_STATUSES",
     "Post",

@@ -162,6 +162,7 @@ class OutboxMessage(TenantOwned, db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative, if any
     ics: Mapped[str | None] = mapped_column(Text)
     # queued | sending | sent | failed
     status: Mapped[str] = mapped_column(String(16), default="queued")

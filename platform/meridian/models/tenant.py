@@ -35,6 +35,9 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Online cancel/reschedule links stop working this many hours before the
+    # appointment (and always once it has started); after that, the client phones.
+    change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Bumped by any change to content shown on public pages (see tenancy.py); part of
     # every page-cache key, so an edit is visible on the next request in every process.
     content_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
