@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from meridian.content import (
     ContentInvalid,
@@ -18,7 +19,7 @@ from meridian.content import (
     save_post,
 )
 from meridian.extensions import db
-from meridian.models import Post, PostRevision, Redirect, Tenant
+from meridian.models import MediaItem, Post, PostRevision, Redirect, Tenant
 
 
 def _tenant(slug: str) -> Tenant:
@@ -259,3 +260,56 @@ def test_an_autosave_of_a_live_post_leaves_the_site_alone(clinic):
     assert post.title == "Live" and _tenant("clinic-a").content_version == version
     pending = revisions.pending_autosave(post)
     assert pending.title == "Half typed" and len(pending.body_md) == 100_000  # bounded
+
+
+def _photo(tenant: Tenant, token: str) -> int:
+    item = MediaItem(
+        tenant_id=tenant.id,
+        token=token,
+        width=1600,
+        height=1200,
+        alt="The treatment room",
+        variants=[
+            [400, 300, f"{token}-400w-aaaaaaaaaaaa.webp"],
+            [1600, 1200, f"{token}-1600w-bbbbbbbbbbbb.webp"],
+        ],
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item.id
+
+
+def test_a_cover_from_the_media_library_is_responsive_on_the_post_page(clinic, client_for):
+    photo = _photo(clinic, "a" * 16)
+    data = PostData(title="Room", slug="room", cover_media_id=photo, published_at=_published())
+    with pytest.raises(ContentInvalid) as refused:
+        save_post(clinic, None, data)
+    assert "cover_alt" in refused.value.errors  # the alt text is required, always
+    data.cover_alt = "Our quiet treatment room, with a couch by the window"
+    data.cover_image = "/ignored.png"
+    post = save_post(clinic, None, data).post
+    db.session.commit()
+    assert post.cover_image is None  # the library photo wins over a typed path
+    page = client_for("clinic-a.test").get("/blog/room").text
+    assert 'alt="Our quiet treatment room, with a couch by the window"' in page
+    assert f"/media/{'a' * 16}-400w-aaaaaaaaaaaa.webp 400w" in page and 'width="1600"' in page
+
+
+def test_another_clinics_photo_cannot_be_a_cover(clinic):
+    theirs = _photo(_tenant("clinic-b"), "b" * 16)
+    with pytest.raises(ContentInvalid) as refused:
+        save_post(clinic, None, PostData(title="T", cover_media_id=theirs, cover_alt="x"))
+    assert "no longer in the media library" in refused.value.errors["cover_image"]
+
+
+def test_a_photo_in_use_as_a_cover_cannot_be_deleted(clinic):
+    from meridian.content.posts import covers_using
+
+    photo = _photo(clinic, "c" * 16)
+    post = save_post(clinic, None, PostData(title="T", cover_media_id=photo, cover_alt="x")).post
+    db.session.commit()
+    assert covers_using(clinic, photo) == [post]
+    db.session.delete(db.session.get(MediaItem, photo))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

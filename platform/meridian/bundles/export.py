@@ -128,6 +128,8 @@ def post_file(post: Post) -> str:
     ):
         if getattr(post, name):
             meta[key] = getattr(post, name)
+    if post.cover_media is not None:
+        meta["cover_media"] = post.cover_media.token
     if post.tags:
         meta["tags"] = [tag.name for tag in post.tags]
     return frontmatter.dumps(frontmatter.Post(post.body_md, **meta)) + "\n"

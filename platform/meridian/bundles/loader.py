@@ -23,7 +23,7 @@ from ..content import redirects as redirect_rules
 from ..content.faqs import sync_faqs
 from ..content.settings import save_settings
 from ..extensions import db
-from ..models import Domain, Post, Redirect, Service, Tenant
+from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
 from .fields import (
     BundleError,
     LoadReport,
@@ -272,6 +272,7 @@ class BundleLoader:
                 description=str(meta.get("description", "")),
                 seo_title=str(meta.get("seo_title", "")),
                 author=str(meta.get("author", "")),
+                cover_media_id=self._media_id(tenant, meta.get("cover_media"), where),
                 cover_image=meta.get("cover"),
                 cover_alt=str(meta.get("cover_alt", "")),
                 tags=[str(name) for name in meta.get("tags", []) or []],
@@ -285,6 +286,22 @@ class BundleLoader:
             if saved.changed:
                 fields = [] if saved.created else list(saved.changes)
                 self._note(saved.created, f"post {slug}", fields)
+
+    @staticmethod
+    def _media_id(tenant: Tenant, token: Any, where: str) -> int | None:
+        """`cover_media: <token>` names a photo already in the clinic's media library."""
+        if token is None:
+            return None
+        media_id = db.session.scalar(
+            select(MediaItem.id).where(
+                MediaItem.tenant_id == tenant.id, MediaItem.token == str(token)
+            )
+        )
+        if media_id is None:
+            raise BundleError(
+                f"{where}: cover_media {token!r} is not in the clinic's media library"
+            )
+        return media_id
 
     def _redirects(self, tenant: Tenant, specs: list[dict[str, Any]]) -> None:
         """Old addresses kept as 301s (`{from, to}`); ones not listed are kept too."""

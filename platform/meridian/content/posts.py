@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..markdown import reading_minutes, render_markdown
-from ..models import Post, PostRevision, Tag, Tenant
+from ..models import MediaItem, Post, PostRevision, Tag, Tenant
 from . import redirects, revisions
 from .audit import Change, record
 from .errors import ContentInvalid
@@ -47,6 +47,7 @@ class PostData:
     description: str = ""
     seo_title: str = ""
     author: str = ""
+    cover_media_id: int | None = None
     cover_image: str | None = None
     cover_alt: str = ""
     tags: list[str] = field(default_factory=list)
@@ -76,7 +77,9 @@ class PostData:
             description=line(self.description),
             seo_title=line(self.seo_title),
             author=line(self.author),
-            cover_image=line(self.cover_image) or None,
+            cover_media_id=self.cover_media_id,
+            # A photo from the library wins over a typed path.
+            cover_image=None if self.cover_media_id else (line(self.cover_image) or None),
             cover_alt=line(self.cover_alt),
             tags=list(seen.values()),
             published_at=self.published_at,
@@ -119,14 +122,20 @@ def check(tenant: Tenant, data: PostData, post: Post | None = None) -> dict[str,
             check_line(errors, name, getattr(data, name) or "", label, LIMITS[name])
     check_text(errors, "body_md", data.body_md, "The text", LIMITS["body_md"])
     check_text(errors, "excerpt", data.excerpt, "The excerpt", LIMITS["excerpt"])
-    if data.cover_image and "cover_image" not in errors:
-        if not data.cover_image.startswith("/") or data.cover_image.startswith("//"):
-            errors["cover_image"] = "Choose an image from this site's media library."
-        elif not data.cover_alt:
-            errors["cover_alt"] = (
-                "Describe the cover image for people who cannot see it "
-                "(what it shows, in a short sentence)."
-            )
+    cover = data.cover_image or ""
+    if cover and "cover_image" not in errors and (not cover.startswith("/") or cover[:2] == "//"):
+        errors["cover_image"] = "Choose an image from this site's media library."
+    if data.cover_media_id is not None and not _media_exists(tenant, data.cover_media_id):
+        errors["cover_image"] = "That photo is no longer in the media library; choose another."
+    if (
+        (data.cover_image or data.cover_media_id)
+        and not data.cover_alt
+        and "cover_alt" not in errors
+    ):
+        errors["cover_alt"] = (
+            "Describe the cover image for people who cannot see it "
+            "(what it shows, in a short sentence)."
+        )
     _check_slug(tenant, data, post, errors)
     if len(data.tags) > MAX_TAGS:
         errors["tags"] = f"Use at most {MAX_TAGS} tags."
@@ -136,6 +145,20 @@ def check(tenant: Tenant, data: PostData, post: Post | None = None) -> dict[str,
     if data.published_at is not None and data.published_at.tzinfo is None:
         raise ValueError("published_at must be an aware datetime")
     return errors
+
+
+def _media_exists(tenant: Tenant, media_id: int) -> bool:
+    found = select(MediaItem.id).where(MediaItem.tenant_id == tenant.id, MediaItem.id == media_id)
+    return db.session.scalar(found) is not None
+
+
+def covers_using(tenant: Tenant, media_id: int) -> list[Post]:
+    """Posts whose cover is this photo (the library refuses to delete it while any are)."""
+    return list(
+        db.session.scalars(
+            select(Post).where(Post.tenant_id == tenant.id, Post.cover_media_id == media_id)
+        )
+    )
 
 
 def _check_slug(tenant: Tenant, data: PostData, post: Post | None, errors: dict[str, str]) -> None:
@@ -216,6 +239,7 @@ def save_post(
         "description": data.description,
         "seo_title": data.seo_title,
         "author": data.author,
+        "cover_media_id": data.cover_media_id,
         "cover_image": data.cover_image,
         "cover_alt": data.cover_alt,
         "published_at": data.published_at,

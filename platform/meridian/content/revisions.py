@@ -22,6 +22,7 @@ CONTENT_FIELDS = (
     "description",
     "seo_title",
     "author",
+    "cover_media_id",
     "cover_image",
     "cover_alt",
 )

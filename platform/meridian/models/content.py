@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .media import MediaItem
 
 # The link carries tenant_id and both composite keys, so the database itself refuses
 # to tag one clinic's post with another clinic's tag.
@@ -64,6 +68,8 @@ class Post(TenantOwned, db.Model):
     # Sanitised HTML, rendered when the Markdown is saved, never per request.
     body_html: Mapped[str] = mapped_column(Text, default="")
     reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
+    # A cover from the media library (responsive copies), or a plain same-site path.
+    cover_media_id: Mapped[int | None] = mapped_column(Integer)
     cover_image: Mapped[str | None] = mapped_column(String(200))
     # Required whenever there is a cover image (the write path refuses one without).
     cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
@@ -79,11 +85,24 @@ class Post(TenantOwned, db.Model):
         primaryjoin="and_(Post.id == post_tag.c.post_id, Post.tenant_id == post_tag.c.tenant_id)",
         secondaryjoin="and_(Tag.id == post_tag.c.tag_id, Tag.tenant_id == post_tag.c.tenant_id)",
     )
+    # Read-only: the id is set by the write path (the composite key shares tenant_id).
+    cover_media: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(foreign(Post.cover_media_id) == MediaItem.id, "
+        "Post.tenant_id == MediaItem.tenant_id)",
+        viewonly=True,
+    )
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "slug"),
         UniqueConstraint("id", "tenant_id"),
         Index("ix_post_tenant_published", "tenant_id", "published_at"),
+        # A photo that is a post's cover cannot be deleted from the library (no action):
+        # the studio says which posts use it. Of the same clinic only.
+        ForeignKeyConstraint(
+            ["cover_media_id", "tenant_id"],
+            ["media_item.id", "media_item.tenant_id"],
+            name="fk_post_cover_media",
+        ),
     )
 
     def is_live(self, now: datetime | None = None) -> bool:
@@ -123,6 +142,8 @@ class PostRevision(TenantOwned, db.Model):
     description: Mapped[str] = mapped_column(String(300), default="")
     seo_title: Mapped[str] = mapped_column(String(200), default="")
     author: Mapped[str] = mapped_column(String(120), default="")
+    # The media item's id as it was (no key: a revision outlives a deleted photo).
+    cover_media_id: Mapped[int | None] = mapped_column(Integer)
     cover_image: Mapped[str | None] = mapped_column(String(200))
     cover_alt: Mapped[str] = mapped_column(String(300), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

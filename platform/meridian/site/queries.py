@@ -28,7 +28,11 @@ def recent_posts(limit: int = 5, exclude_id: int | None = None) -> list[Post]:
 
 
 def live_post_or_404(slug: str) -> Post:
-    stmt = live_posts().where(Post.slug == slug).options(joinedload(Post.tags))
+    stmt = (
+        live_posts()
+        .where(Post.slug == slug)
+        .options(joinedload(Post.tags), joinedload(Post.cover_media))
+    )
     post = db.session.scalars(stmt).unique().first()
     if post is None:
         abort(404)

@@ -1,8 +1,8 @@
-"""studio: post revisions, redirects, post SEO title and cover alt, studio_edited_at
+"""studio: post revisions, redirects, post SEO title, cover (media or path) with alt text, studio_edited_at
 
-Revision ID: e96a657b561d
+Revision ID: d3170ce6da10
 Revises: 6a3767e9bc8c
-Create Date: 2026-11-24 00:01:02.285351
+Create Date: 2026-11-24 00:33:19.039550
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e96a657b561d'
+revision = 'd3170ce6da10'
 down_revision = '6a3767e9bc8c'
 branch_labels = None
 depends_on = None
@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('description', sa.String(length=300), nullable=False),
     sa.Column('seo_title', sa.String(length=200), nullable=False),
     sa.Column('author', sa.String(length=120), nullable=False),
+    sa.Column('cover_media_id', sa.Integer(), nullable=True),
     sa.Column('cover_image', sa.String(length=200), nullable=True),
     sa.Column('cover_alt', sa.String(length=300), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
@@ -59,8 +60,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_post_revision_tenant_id'), ['tenant_id'], unique=False)
 
     with op.batch_alter_table('post', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cover_media_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('cover_alt', sa.String(length=300), server_default='', nullable=False))
         batch_op.add_column(sa.Column('seo_title', sa.String(length=200), server_default='', nullable=False))
+        batch_op.create_foreign_key('fk_post_cover_media', 'media_item', ['cover_media_id', 'tenant_id'], ['id', 'tenant_id'])
 
     with op.batch_alter_table('tenant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('studio_edited_at', sa.DateTime(timezone=True), nullable=True))
@@ -74,8 +77,10 @@ def downgrade():
         batch_op.drop_column('studio_edited_at')
 
     with op.batch_alter_table('post', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_post_cover_media', type_='foreignkey')
         batch_op.drop_column('seo_title')
         batch_op.drop_column('cover_alt')
+        batch_op.drop_column('cover_media_id')
 
     with op.batch_alter_table('post_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_post_revision_tenant_id'))
