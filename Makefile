@@ -41,6 +41,8 @@ run: $(STAMP)/install instance/secret_key
 	$(DEV_ENV) $(FLASK) db upgrade
 	$(DEV_ENV) $(FLASK) tenants load tenants/*/
 	@echo
+	@$(DEV_ENV) $(FLASK) demo accounts
+	@echo
 	@echo "  Acute Acupuncture:  http://acute-acupuncture.localhost:$(PORT)/"
 	@echo "  Zak Clinic:         http://zak-clinic.localhost:$(PORT)/"
 	@echo "  Platform directory: http://localhost:$(PORT)/"

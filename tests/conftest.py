@@ -9,10 +9,8 @@ keep each test short; `demo` loads both demo clinic bundles.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,11 +26,16 @@ from meridian.extensions import cache, db
 from meridian.markdown import render_markdown
 from meridian.models import Domain, Location, OpeningHours, Post, Service, Tag, Tenant
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_HOSTS = {
-    "acute-acupuncture": "acute-acupuncture.localhost",
-    "zak-clinic": "zak-clinic.localhost",
-}
+from .factories import (
+    DEMO_HOSTS,
+    PLATFORM_HOST,
+    ROOT,
+    build_member,
+    build_user,
+    csrf_token,
+    plant_session,
+    saved,
+)
 
 
 def _prepare_postgres(url: str) -> None:
@@ -80,6 +83,10 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "MAIL_FROM": "bookings@meridian.test",
             "MAIL_DELIVER_INLINE": False,
             "RATE_LIMITS_ENABLED": False,
+            # Cheap argon2id in tests (the rehash test raises it again).
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 64,
+            "ARGON2_PARALLELISM": 1,
         }
     )
     with application.app_context():
@@ -87,15 +94,6 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield application
     with application.app_context():
         db.engine.dispose()
-
-
-def saved(row: Any) -> Any:
-    """Commit a new row and hand it back loaded and detached, usable after the context ends."""
-    db.session.add(row)
-    db.session.commit()
-    db.session.refresh(row)
-    db.session.expunge(row)
-    return row
 
 
 @pytest.fixture
@@ -141,6 +139,10 @@ class HostClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("base_url", f"http://{self.host}")
         return super().open(*args, **kwargs)
+
+    def session_transaction(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("base_url", f"http://{self.host}")
+        return super().session_transaction(*args, **kwargs)
 
 
 @pytest.fixture
@@ -302,15 +304,6 @@ def make_service(app: Flask):
     return make
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 @pytest.fixture
 def next_free(app: Flask):
     """`next_free(tenant, service)` -> the first free start (UTC) at the main location."""
@@ -361,3 +354,53 @@ def book_via_http(client_for):
         return client.post("/book/details", data=data)
 
     return book
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """`make_user("ann@example.com", platform_admin=True)`: a user with password PASSWORD."""
+
+    def make(email: str | None = None, **fields: Any):
+        return build_user(app, email, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_member(app: Flask):
+    """`make_member(tenant, "editor")`: a (new, unless `user=`) user with that role there."""
+
+    def make(tenant: Tenant, role: str = "owner", **fields: Any):
+        return build_member(app, tenant, role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def signed_in_client(app: Flask, client_for, make_member):
+    """`signed_in_client(tenant, "editor")`: a client on the clinic's host, signed in as a
+    new member with that role (or as `user=`). `client.user` is the user, and
+    `client.csrf` a CSRF token for its session."""
+
+    def make(tenant: Tenant, role: str = "owner", user=None, **fields: Any):
+        user = user or make_member(tenant, role, **fields)
+        client = client_for(tenant)
+        client.csrf = plant_session(client, tenant.primary_host, user, tenant)
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(app: Flask, client_for, make_user):
+    """`admin_client()`: a client on the platform host signed in as a platform admin."""
+
+    def make(user=None, **fields: Any):
+        user = user or make_user(fields.pop("email", "admin@meridian.test"), platform_admin=True)
+        client = client_for(PLATFORM_HOST)
+        client.csrf = plant_session(client, PLATFORM_HOST, user, None)
+        client.user = user
+        return client
+
+    return make

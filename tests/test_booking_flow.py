@@ -11,7 +11,7 @@ from meridian.booking.service import rules_for
 from meridian.booking.slots import holidays_between
 from meridian.extensions import db
 from meridian.models import Booking, Location, OutboxMessage, Service, SlotClaim
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 
 def count(model) -> int:

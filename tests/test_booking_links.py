@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from meridian.booking.tokens import make_token
 from meridian.extensions import db
 from meridian.models import Booking, OutboxMessage, SlotClaim
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 
 @pytest.fixture

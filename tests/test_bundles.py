@@ -12,7 +12,7 @@ from meridian.bundles import BundleError, load_bundle
 from meridian.extensions import db
 from meridian.models import Domain, Faq, Location, OpeningHours, Post, Service, Tag, Tenant
 
-from .conftest import ROOT
+from .factories import ROOT
 
 TABLES = (Tenant, Domain, Location, OpeningHours, Service, Faq, Post, Tag)
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from meridian.extensions import db
 from meridian.models import Location, OpeningHours, Post, Tag, post_tag
 
-from .conftest import saved
+from .factories import saved
 
 # For each site route with arguments: how to build the URL from clinic A's objects.
 OWNED_URLS = {

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import formatting, mail, media, pagecache, security, templating, tenancy
+from . import auth, formatting, mail, media, pagecache, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
 
@@ -49,16 +49,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     formatting.init_app(app)
     mail.init_app(app)
+    auth.init_app(app)
 
+    from .admin import bp as admin_bp
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
     from .site import bp as site_bp
+    from .studio import bp as studio_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(studio_bp)
+    app.register_blueprint(admin_bp)
     media.init_app(app)
     app.add_url_rule("/", "index", _index)
+
+    from .auth.access import undeclared_views
+
+    if undeclared := undeclared_views(app):
+        raise RuntimeError(f"studio/admin views without an access rule: {undeclared}")
 
     from .cli import register as register_cli
 

@@ -145,6 +145,9 @@ def reminders_queue(hours: int | None) -> None:
 
 
 def register(app: Flask) -> None:
+    from .auth.cli import register as register_auth
+
+    register_auth(app)
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)

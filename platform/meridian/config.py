@@ -87,6 +87,17 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Accounts (meridian.auth): a signed-in session ends after this long without a
+        # request, and in any case this long after signing in.
+        self.AUTH_IDLE_MINUTES = int(os.environ.get("AUTH_IDLE_MINUTES", "30"))
+        self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
+        # A password-ok sign-in waits this long at most for its second factor.
+        self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
+        # password at its owner's next sign-in.
+        self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
+        self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
         # Media library: a folder under instance/ (default) or an S3-compatible bucket.
         self.MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "folder")
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "")  # default: <instance>/media

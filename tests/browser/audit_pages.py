@@ -48,7 +48,10 @@ PUBLIC_PAGES = [
 # Pages whose endpoint is not registered are skipped with a reason, not silently.
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES
+#: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
+ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES
 
 
 def audit_params():

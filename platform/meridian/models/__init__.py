@@ -1,5 +1,6 @@
 """Meridian's data model. Every clinic-owned table carries `tenant_id`."""
 
+from .accounts import ROLE_LABELS, ROLES, AuditEvent, Membership, User, normalise_email
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
@@ -9,6 +10,12 @@ from .redirect import Redirect
 from .tenant import Domain, Tenant
 
 __all__ = [
+    "ROLES",
+    "ROLE_LABELS",
+    "AuditEvent",
+    "Membership",
+    "User",
+    "normalise_email",
     "GRANULE_MINUTES",
     "Booking",
     "Closure",

@@ -35,6 +35,10 @@ class Tenant(db.Model):
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The owner can require every member of staff to use a second factor.
+    staff_second_factor_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     # Online cancel/reschedule links stop working this many hours before the
     # appointment (and always once it has started); after that, the client phones.
     change_cutoff_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
