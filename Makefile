@@ -10,7 +10,7 @@ STAMP := .make
 DEV_ENV := PUBLIC_SCHEME=http PUBLIC_PORT=$(PORT) SECRET_KEY="$$(cat instance/secret_key)" \
 	MAIL_BACKEND=file MAIL_DELIVER_INLINE=1
 
-.PHONY: run test test-pg lint bench audit serve-setup clean
+.PHONY: run test test-pg lint bench audit serve-setup clean prod prod-stop drills
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,23 @@ bench: $(STAMP)/install-bench
 
 $(STAMP)/install-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
+	@mkdir -p $(STAMP) && touch $@ $(STAMP)/install
+
+## Production-shaped stack on loopback: nginx (HTTPS, local CA) + 2 app servers + worker,
+## the machine's PostgreSQL (database meridian_prod) and Redis (db 5). Ctrl-C stops it.
+prod: $(STAMP)/install-prod
+	$(BIN)/python -m stack up
+
+## Stop what `make prod` started (by the pids it recorded in run/prod/pids/).
+prod-stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m stack stop; else echo "nothing to stop"; fi
+
+## The drills: kill parts of a private stack under load (PostgreSQL + Redis of their own).
+drills: $(STAMP)/install-test $(STAMP)/install-prod
+	$(BIN)/pytest -m drill -s $(PYTEST_ARGS)
+
+$(STAMP)/install-prod: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[prod]'
 	@mkdir -p $(STAMP) && touch $@ $(STAMP)/install
 
 lint: $(STAMP)/install-test

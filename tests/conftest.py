@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from meridian import create_app
+from meridian import create_app, hosts, pagecache
 from meridian.bundles import load_bundle
 from meridian.extensions import cache, db
 from meridian.markdown import render_markdown
@@ -83,6 +83,10 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "MAIL_FROM": "bookings@meridian.test",
             "MAIL_DELIVER_INLINE": False,
             "RATE_LIMITS_ENABLED": False,
+            # Production remembers host -> tenant for a second and pages in-process;
+            # tests edit rows behind the app's back, so they opt in (test_hot_path.py).
+            "TENANT_CACHE_SECONDS": 0,
+            "PAGE_CACHE_LOCAL_ENTRIES": 0,
             # Cheap argon2id in tests (the rehash test raises it again).
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_KIB": 64,
@@ -122,6 +126,8 @@ def _clean_database(app: Flask) -> Iterator[None]:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         cache.clear()
+    hosts.forget()
+    pagecache.forget_local()
 
 
 @pytest.fixture
@@ -354,6 +360,16 @@ def book_via_http(client_for):
         return client.post("/book/details", data=data)
 
     return book
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback TCP port nothing listens on (a service that is down)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

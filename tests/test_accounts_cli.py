@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from meridian.auth import totp
 from meridian.auth.passwords import verify_password
 from meridian.extensions import db
 from meridian.models import Membership, User
@@ -45,7 +46,7 @@ def test_demo_accounts_print_working_passwords(app, make_tenant):
     make_tenant("clinic-a")
     result = app.test_cli_runner().invoke(args=["demo", "accounts"])
     assert result.exit_code == 0, result.output
-    lines = [line.split() for line in result.output.splitlines() if "@" in line]
+    lines = [line.split() for line in result.output.splitlines() if "@" in line and "://" in line]
     assert len(lines) == 4  # owner, editor, front desk, admin
     with app.app_context():
         for words in lines:
@@ -54,3 +55,16 @@ def test_demo_accounts_print_working_passwords(app, make_tenant):
             assert verify_password(user, password)
     assert "http://clinic-a.test/studio/" in result.output
     assert "http://localhost/admin/" in result.output
+
+
+def test_the_demo_admin_can_pass_the_second_step_with_the_printed_secret(app, make_tenant):
+    """Admins need a second factor: `make run` prints the demo admin's TOTP secret, and
+    `demo code SECRET` prints a code that the admin's authenticator check accepts."""
+    make_tenant("clinic-a")
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["demo", "accounts"]).output
+    secret = output.split("secret (TOTP): ")[1].split()[0]
+    code = runner.invoke(args=["demo", "code", secret]).output.strip()
+    with app.test_request_context():
+        admin = db.session.scalars(select(User).where(User.is_platform_admin)).one()
+        assert totp.verify(admin, code)

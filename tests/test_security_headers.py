@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from meridian.extensions import db
 from meridian.models import Tenant
@@ -70,9 +71,16 @@ def assert_security_headers(response, *, hsts: bool = False) -> None:
         assert "Strict-Transport-Security" not in headers, where
 
 
+def _placeholder(rule, arg: str):
+    """A value the argument's converter accepts (a number for `<int:…>`)."""
+    return 1 if isinstance(rule._converters.get(arg), IntegerConverter) else PLACEHOLDER
+
+
 def sample_url(app: Flask, rule) -> str:
     values = {
-        arg: SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, PLACEHOLDER))
+        arg: SAMPLE_ARGS.get(
+            f"{rule.endpoint}:{arg}", SAMPLE_ARGS.get(arg, _placeholder(rule, arg))
+        )
         for arg in rule.arguments
     }
     with app.test_request_context():

@@ -143,16 +143,36 @@ def test_a_clinic_owner_cannot_sign_in_to_the_admin(app, client_for, clinic, mak
     assert events(app) == [("sign_in.failed", "ann@example.com", None)]
 
 
-def test_platform_admin_without_a_second_factor_is_refused_not_let_in(app, client_for, make_user):
-    """Admins must have a second factor; until one exists, the password alone is not enough."""
+def test_platform_admin_without_a_second_factor_must_set_one_up_first(app, client_for, make_user):
+    """Admins must have a second factor; until one exists, the password alone is not
+    enough: the second step offers to set up an authenticator app, and nothing more."""
     make_user("root@meridian.test", platform_admin=True)
     client = client_for(PLATFORM_HOST)
     response = sign_in(client, "root@meridian.test", area="admin")
     assert response.headers["Location"] == "/admin/sign-in/second-factor"
     page = client.get("/admin/sign-in/second-factor")
+    assert page.status_code == 200
+    assert 'href="/admin/sign-in/totp/setup"' in page.text
+    assert client.get("/admin/").status_code == 302  # still signed out
+    assert [a for a, _, _ in events(app)] == ["sign_in.password_ok"]
+
+
+def test_a_required_factor_with_no_way_to_set_one_up_is_refused(
+    app, client_for, make_user, monkeypatch
+):
+    """Never skipped: with no method that can enrol during sign-in, the step refuses."""
+    monkeypatch.setattr(
+        second_factor,
+        "_REGISTRY",
+        {k: m for k, m in second_factor._REGISTRY.items() if not m.enrol_endpoint},
+    )
+    make_user("root@meridian.test", platform_admin=True)
+    client = client_for(PLATFORM_HOST)
+    sign_in(client, "root@meridian.test", area="admin")
+    page = client.get("/admin/sign-in/second-factor")
     assert page.status_code == 403
     assert "cannot sign in yet" in page.text
-    assert client.get("/admin/").status_code == 302  # still signed out
+    assert client.get("/admin/").status_code == 302
     assert [a for a, _, _ in events(app)] == [
         "sign_in.password_ok",
         "sign_in.second_factor_missing",
@@ -168,7 +188,8 @@ def test_clinic_requiring_a_second_factor_holds_staff_at_the_second_step(
     make_member(clinic, "editor", email="ed@example.com")
     client = client_for(clinic)
     assert sign_in(client, "ed@example.com").headers["Location"] == "/studio/sign-in/second-factor"
-    assert client.get("/studio/sign-in/second-factor").status_code == 403
+    page = client.get("/studio/sign-in/second-factor")
+    assert 'href="/studio/sign-in/totp/setup"' in page.text
     assert client.get("/studio/").status_code == 302
 
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, formatting, mail, media, pagecache, security, templating, tenancy
+from . import auth, formatting, mail, media, safety, security, templating, tenancy
 from .config import ROOT, Config
 from .extensions import cache, csrf, db, limiter, migrate
+from .hotpath import Meridian, SessionInterface
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No I/O happens here beyond reading configuration."""
     settings = Config()
     instance = (config or {}).get("INSTANCE_PATH", settings.INSTANCE_PATH)
-    app = Flask(__name__, instance_path=instance, instance_relative_config=False)
+    app = Meridian(__name__, instance_path=instance, instance_relative_config=False)
+    app.session_interface = SessionInterface()
     app.config.from_object(settings)
     if config:
         app.config.update(config)
@@ -28,10 +30,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
         app.config.setdefault("CACHE_KEY_PREFIX", "meridian:")
+        if app.config["CACHE_TYPE"] == "RedisCache":
+            # A Redis that hangs must cost a page a quarter second, not a worker.
+            app.config.setdefault(
+                "CACHE_OPTIONS", {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+            )
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
 
+    safety.check(app.config)
     if app.config["PROXY_COUNT"]:
         hops = app.config["PROXY_COUNT"]
         # x_host stays 0: the Host header alone decides the tenant.
@@ -45,7 +53,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     templating.init_app(app, ROOT / "templates")
     tenancy.init_app(app)
-    pagecache.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
     mail.init_app(app)
@@ -54,9 +61,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
+    from .health import bp as health_bp
     from .site import bp as site_bp
     from .studio import bp as studio_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
@@ -82,7 +91,10 @@ def _index():
     from .directory.views import index as directory_index
     from .site.views import home
 
-    return home() if g.get("tenant") is not None else directory_index()
+    return home() if tenancy.on_clinic_host() else directory_index()
+
+
+_index.public_page = True  # type: ignore[attr-defined]  (both answers are reading pages)
 
 
 def _register_error_pages(app: Flask) -> None:

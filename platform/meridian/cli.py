@@ -151,3 +151,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
+    from . import worker
+
+    worker.register(app)

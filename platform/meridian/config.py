@@ -57,12 +57,24 @@ class Config:
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+        # Rendered pages kept in each process too (0: off); keyed by content version.
+        self.PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "1024"))
+        # Host -> tenant (id, status, content version) remembered per process for at
+        # most this long: an edit shows in other processes within it (0: off).
+        self.TENANT_CACHE_SECONDS = float(os.environ.get("TENANT_CACHE_SECONDS", "1"))
+        # Behind nginx's proxy cache: public pages may be kept there this long (whole
+        # seconds, ending at a second boundary, via X-Accel-Expires); 0 = not at all.
+        self.PROXY_CACHE_SECONDS = int(os.environ.get("PROXY_CACHE_SECONDS", "0"))
         # Browsers and proxies revalidate with the ETag; a 304 costs one SQL query.
         self.PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "0"))
         self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
         # Number of proxies in front of the app whose X-Forwarded-For/-Proto we trust.
         # X-Forwarded-Host is never trusted: the Host header alone picks the tenant.
-        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+        # Unset is 0 in development and a refusal in production (safety.py).
+        proxies = os.environ.get("PROXY_COUNT")
+        self.PROXY_COUNT = int(proxies) if proxies not in (None, "") else None
+        # "production" turns on the refusals of safety.py; anything else is development.
+        self.MERIDIAN_ENV = os.environ.get("MERIDIAN_ENV", "development")
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -78,6 +90,9 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "bookings@meridian.invalid")
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
         self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        # A worker that dies mid-send holds its claimed rows this long; then another
+        # worker sends them again (same Message-ID, so a receiver can drop a duplicate).
+        self.MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", "300"))
         # Development: send queued mail right after the booking commits.
         self.MAIL_DELIVER_INLINE = _bool("MAIL_DELIVER_INLINE")
         self.REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
@@ -87,12 +102,20 @@ class Config:
         # which several apps in one process, e.g. the tests, would share).
         self.RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down: limits fall back to each process's memory (looser by the number
+        # of processes, never refusing every booking); they return when Redis does.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
         # Accounts (meridian.auth): a signed-in session ends after this long without a
         # request, and in any case this long after signing in.
         self.AUTH_IDLE_MINUTES = int(os.environ.get("AUTH_IDLE_MINUTES", "30"))
         self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
         # A password-ok sign-in waits this long at most for its second factor.
         self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # Second-factor attempts, per account and per client address (POSTs only).
+        self.AUTH_SECOND_FACTOR_RATE_LIMIT = os.environ.get(
+            "AUTH_SECOND_FACTOR_RATE_LIMIT", "5 per minute; 30 per hour"
+        )
         # argon2id cost (OWASP: m=19 MiB, t=2, p=1 at least). A change rehashes each
         # password at its owner's next sign-in.
         self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))

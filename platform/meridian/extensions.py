@@ -3,14 +3,14 @@
 import sqlite3
 
 from flask_caching import Cache
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from .hotpath import CSRFProtect, Limiter
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -37,6 +37,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=_render_item)
 cache = Cache()
 csrf = CSRFProtect()
+
+
 # Storage comes from RATELIMIT_STORAGE_URI (Redis in production, memory:// otherwise).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

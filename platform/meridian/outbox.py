@@ -2,8 +2,10 @@
 
 Only delivery lives here; messages are written by `mail.queue` (see meridian/mail.py).
 
-A row is claimed with one conditional UPDATE (queued and due, or a `sending` row whose
-lease ran out because a worker died), so two workers never send the same row. Failures
+Rows are claimed in small batches (`claim_due`: `FOR UPDATE SKIP LOCKED` on PostgreSQL,
+then an UPDATE that re-checks each row is due: queued and due, or a `sending` row whose
+lease (MAIL_LEASE_SECONDS) ran out because a worker died), so workers running at once
+never send the same row. Failures
 retry with exponential backoff and become `failed` after MAIL_MAX_ATTEMPTS. The
 Message-ID is derived from the idempotency key, so a resend after a crash between
 "accepted" and "marked sent" is recognisable as the same message.
@@ -25,8 +27,6 @@ from sqlalchemy import or_, select, update
 from .extensions import db
 from .mail import AddressError, address
 from .models import OutboxMessage, Tenant, utcnow
-
-LEASE = timedelta(minutes=5)
 
 
 def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
@@ -87,7 +87,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         )
         .values(
             status="sending",
-            claimed_until=now + LEASE,
+            claimed_until=now + timedelta(seconds=int(current_app.config["MAIL_LEASE_SECONDS"])),
             attempts=OutboxMessage.attempts + 1,
         )
         .execution_options(synchronize_session=False)
@@ -96,54 +96,95 @@ def _claim(message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
-    """Send every due message once; returns counts of sent / retry / failed."""
-    now = now or utcnow()
-    config = current_app.config
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    due = db.session.scalars(
+def _due(now: datetime):
+    return or_(
+        (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
+    )
+
+
+def claim_due(limit: int, now: datetime) -> list[int]:
+    """Claim up to `limit` due rows in one transaction and return their ids.
+
+    On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so two workers
+    claiming at once take different rows without waiting for each other; the UPDATE
+    re-checks that each row is still due and RETURNING names the rows this worker won
+    (on SQLite, whose writers take turns, that re-check alone keeps claims apart).
+    """
+    lease = timedelta(seconds=int(current_app.config["MAIL_LEASE_SECONDS"]))
+    candidates = db.session.scalars(
         select(OutboxMessage.id)
-        .where(
-            or_(
-                (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
-            )
-        )
+        .where(_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
         .execution_options(all_tenants=True)
     ).all()
-    for message_id in due:
-        if not _claim(message_id, now):
-            continue  # another worker has it
-        message = db.session.get(OutboxMessage, message_id)
-        tenant = db.session.get(Tenant, message.tenant_id)
-        try:
-            email = build_email(message, tenant.name)
-            if config["MAIL_BACKEND"] == "file":
-                _send_file(email, message)
-            else:
-                _send_smtp(email)
-        except (smtplib.SMTPException, OSError, AddressError) as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-            permanent = isinstance(exc, AddressError)  # retrying will not fix the address
-            if permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
-                message.status = "failed"
-                counts["failed"] += 1
-            else:
-                delay = int(config["MAIL_RETRY_SECONDS"]) * 2 ** (message.attempts - 1)
-                message.status = "queued"
-                message.next_attempt_at = now + timedelta(seconds=delay)
-                counts["retry"] += 1
-            message.last_error = error
-            current_app.logger.warning(
-                "outbox %s: attempt %s failed: %s", message.id, message.attempts, error
-            )
-        else:
-            message.status = "sent"
-            message.sent_at = utcnow()
-            message.last_error = ""
-            counts["sent"] += 1
-        message.claimed_until = None
-        db.session.commit()
+    claimed: list[int] = []
+    if candidates:
+        claimed = sorted(
+            db.session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidates), _due(now))
+                .values(
+                    status="sending",
+                    claimed_until=now + lease,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False, all_tenants=True)
+            ).all()
+        )
+    db.session.commit()
+    return claimed
+
+
+def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
+    """Send every due message once; returns counts of sent / retry / failed.
+
+    Rows are claimed ten at a time, so a worker that dies holds few rows for the lease.
+    """
+    now = now or utcnow()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    while limit > 0:
+        claimed = claim_due(min(limit, 10), now)
+        if not claimed:
+            break
+        limit -= len(claimed)
+        for message_id in claimed:
+            _deliver(message_id, now, counts)
     return counts
+
+
+def _deliver(message_id: int, now: datetime, counts: dict[str, int]) -> None:
+    config = current_app.config
+    message = db.session.get(OutboxMessage, message_id)
+    tenant = db.session.get(Tenant, message.tenant_id)
+    try:
+        email = build_email(message, tenant.name)
+        if config["MAIL_BACKEND"] == "file":
+            _send_file(email, message)
+        else:
+            _send_smtp(email)
+    except (smtplib.SMTPException, OSError, AddressError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        permanent = isinstance(exc, AddressError)  # retrying will not fix the address
+        if permanent or message.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
+            message.status = "failed"
+            counts["failed"] += 1
+        else:
+            delay = int(config["MAIL_RETRY_SECONDS"]) * 2 ** (message.attempts - 1)
+            message.status = "queued"
+            message.next_attempt_at = now + timedelta(seconds=delay)
+            counts["retry"] += 1
+        message.last_error = error
+        current_app.logger.warning(
+            "outbox %s: attempt %s failed: %s", message.id, message.attempts, error
+        )
+    else:
+        message.status = "sent"
+        message.sent_at = utcnow()
+        message.last_error = ""
+        counts["sent"] += 1
+    message.claimed_until = None
+    db.session.commit()

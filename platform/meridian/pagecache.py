@@ -2,35 +2,88 @@
 
 A cache key holds the tenant id and its `content_version`, so one clinic's cache can
 never answer for another, and any edit (which bumps the version in the database) is
-visible on the next request in every process. Views wrapped here must read only the
-query parameters they declare, and must not touch the session: readers get no cookie.
+visible on the next request in every process (within `TENANT_CACHE_SECONDS` when the
+host → tenant table of `hosts` is on). Views wrapped here must read only the query
+parameters they declare, and must not touch the session: readers get no cookie.
 
-Invalidation lives here too: any change to public content (a flush, or a bulk ORM
-UPDATE/DELETE of a model with `affects_public_pages`) bumps its tenant's
-`content_version` in the same transaction, and the first request after a scheduled
-post's time bumps it once, across processes, so the post appears on time.
+Two layers: a small table in this process (`PAGE_CACHE_LOCAL_ENTRIES`; correct without
+any invalidation, since the version is in the key) in front of the shared cache
+(Redis in production). If Redis is down a page is rendered, not refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, g, make_response, request
-from flask_sqlalchemy.session import Session as FlaskSQLASession
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from flask import current_app, g, make_response, request
 
-from .extensions import cache, db
-from .models import Post, Tenant, TenantOwned, utcnow
-from .tenancy import active_tenant_id, current_tenant
+from .extensions import cache
+from .security import EXTENSION as SECURITY
+from .tenancy import current_tenant
+
+#: key -> (body, content type, etag); cleared whole when full (cheap, and bounded).
+_local: dict[str, tuple[bytes, str, str]] = {}
 
 
 def page_cache_key(tenant_id: int, version: int, path: str, args: str) -> str:
     return f"page:{tenant_id}:{version}:{path}?{args}"
+
+
+def forget_local() -> None:
+    """Empty this process's table (tests; nothing else needs to)."""
+    _local.clear()
+
+
+def _shared_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception as exc:  # noqa: BLE001  (any backend failure is a miss)
+        current_app.logger.warning("page cache unavailable (read): %s", type(exc).__name__)
+        return None
+
+
+def _shared_set(key: str, entry: tuple[bytes, str, str]) -> None:
+    try:
+        cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    except Exception as exc:  # noqa: BLE001
+        current_app.logger.warning("page cache unavailable (write): %s", type(exc).__name__)
+
+
+def _remember(key: str, entry: tuple[bytes, str, str]) -> None:
+    limit = current_app.config["PAGE_CACHE_LOCAL_ENTRIES"]
+    if limit <= 0:
+        return
+    if len(_local) >= limit:
+        _local.clear()
+    _local[key] = entry
+
+
+def _render(view: Callable, args: Any, kwargs: Any, key: str):
+    response = make_response(view(*args, **kwargs))
+    if response.status_code != 200 or response.direct_passthrough:
+        return response, None
+    body = response.get_data()
+    entry = (body, response.content_type, hashlib.blake2b(body, digest_size=12).hexdigest())
+    _shared_set(key, entry)
+    _remember(key, entry)
+    return response, entry
+
+
+def _append_trusted(response, headers: list, security: tuple) -> None:
+    """Add our own constant headers without re-validating each one (a cached page's
+    largest remaining cost was Werkzeug checking these strings for line breaks)."""
+    rows = getattr(response.headers, "_list", None)
+    if rows is None:  # not the Werkzeug we know: the validated way
+        response.headers.extend(headers)
+        response.headers.extend((name, value) for name, _, value in security)
+    else:
+        rows.extend(headers)
+        rows.extend((name, value) for name, _, value in security)
+    response.has_security_headers = True
 
 
 def public_page(*params: str) -> Callable:
@@ -39,128 +92,47 @@ def public_page(*params: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            tenant = current_tenant()
+            ref = g.get("tenant_ref") or current_tenant()
             query = "&".join(f"{name}={request.args.get(name, '')}" for name in params)
-            key = page_cache_key(tenant.id, tenant.content_version, request.path, query)
-            entry = cache.get(key)
+            key = page_cache_key(ref.id, ref.content_version, request.path, query)
+            entry = _local.get(key)
+            state = "hit"
             if entry is None:
-                response = make_response(view(*args, **kwargs))
-                if response.status_code != 200 or response.direct_passthrough:
+                entry = _shared_get(key)
+                if entry is not None:
+                    _remember(key, entry)
+            if entry is None:
+                response, entry = _render(view, args, kwargs, key)
+                if entry is None:
                     return response
-                body = response.get_data()
-                entry = (
-                    body,
-                    response.content_type,
-                    hashlib.blake2b(body, digest_size=12).hexdigest(),
-                )
-                cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
                 state = "miss"
-            else:
+            config = current_app.config
+            headers: list[tuple[str, str]] = []
+            if config["PROXY_CACHE_SECONDS"]:
+                # nginx keeps the page until the end of this second (absolute, so an
+                # edit shows through the proxy within 1 s) and strips the header. It
+                # comes before Cache-Control: nginx 1.22 obeys whichever it reads first.
+                expires = int(time.time()) + config["PROXY_CACHE_SECONDS"] - 1
+                headers.append(("X-Accel-Expires", f"@{expires}"))
+            headers += [
+                ("ETag", f'"{entry[2]}"'),
+                ("Cache-Control", f"public, max-age={config['PUBLIC_MAX_AGE']}"),
+                ("X-Page-Cache", state),
+            ]
+            if state == "hit":
                 response = current_app.response_class(entry[0], content_type=entry[1])
-                state = "hit"
-            response.set_etag(entry[2])
-            response.cache_control.public = True
-            response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
-            response.headers["X-Page-Cache"] = state
-            response = response.make_conditional(request)
-            # make_conditional adds a Date header; the WSGI server adds its own.
-            del response.headers["Date"]
+                _append_trusted(response, headers, current_app.extensions[SECURITY])
+            else:
+                response.headers.extend(headers)
+            if "HTTP_IF_NONE_MATCH" in request.environ or "HTTP_IF_MODIFIED_SINCE" in (
+                request.environ
+            ):
+                response = response.make_conditional(request)
+                # make_conditional adds a Date header; the WSGI server adds its own.
+                del response.headers["Date"]
             return response
 
         wrapper.public_page = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
-
-
-def publish_due_posts(tenant: Tenant, now: datetime) -> None:
-    """Scheduled posts whose time has come: bump the version once, across processes.
-
-    The UPDATE's WHERE clause makes exactly one concurrent request do the work.
-    """
-    db.session.execute(
-        update(Tenant)
-        .where(Tenant.id == tenant.id, Tenant.next_publish_at <= now)
-        .values(
-            content_version=Tenant.content_version + 1,
-            next_publish_at=_next_publish_subquery(now),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    db.session.refresh(tenant)
-
-
-def _publish_due_for_request() -> None:
-    """before_request, after the tenant is resolved."""
-    tenant = g.get("tenant")
-    if tenant is None or tenant.next_publish_at is None:
-        return
-    now = utcnow()
-    if tenant.next_publish_at <= now:
-        publish_due_posts(tenant, now)
-
-
-def _next_publish_subquery(now: datetime):
-    """The tenant's next scheduled post time, correlated to the tenant row being updated."""
-    tenants = Tenant.__table__
-    return (
-        select(func.min(Post.published_at))
-        .where(Post.tenant_id == tenants.c.id, Post.published_at > now)
-        .correlate(tenants)
-        .scalar_subquery()
-    )
-
-
-def bump_content_versions(connection: Any, tenant_ids: set[int] | None) -> None:
-    """Invalidate the cached public pages of these tenants (None: of every tenant)."""
-    tenants = Tenant.__table__
-    stmt = update(tenants).values(
-        content_version=tenants.c.content_version + 1,
-        next_publish_at=_next_publish_subquery(utcnow()),
-    )
-    if tenant_ids is not None:
-        if not tenant_ids:
-            return
-        stmt = stmt.where(tenants.c.id.in_(sorted(tenant_ids)))
-    connection.execute(stmt)
-
-
-def _bump_after_bulk(state: ORMExecuteState):
-    """A bulk ORM UPDATE/DELETE of public content bumps the version (the after_flush hook
-    only sees unit-of-work changes); without an active tenant, every tenant's."""
-    if not (state.is_update or state.is_delete):
-        return None
-    mapper = state.bind_mapper
-    entity = mapper.class_ if mapper is not None else None
-    if not (entity and issubclass(entity, TenantOwned) and entity.affects_public_pages):
-        return None
-    result = state.invoke_statement()
-    tenant_id = None if state.execution_options.get("all_tenants") else active_tenant_id()
-    bump_content_versions(state.session.connection(), {tenant_id} if tenant_id else None)
-    return result
-
-
-def _bump_after_flush(session: Session, flush_context: Any) -> None:
-    """after_flush: a change to public content bumps its tenant's content_version."""
-    tenant_ids: set[int] = set()
-    # after_flush still sees the pre-flush new/dirty/deleted sets and histories.
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if obj in session.dirty and not session.is_modified(obj):
-            continue
-        if isinstance(obj, TenantOwned) and obj.affects_public_pages and obj.tenant_id:
-            tenant_ids.add(obj.tenant_id)
-        elif isinstance(obj, Tenant) and obj not in session.new:
-            tenant_ids.add(obj.id)
-    bump_content_versions(session.connection(), tenant_ids)
-
-
-def init_app(app: Flask) -> None:
-    """Call after `tenancy.init_app`: its resolver and guard must run first."""
-    app.before_request(_publish_due_for_request)
-    for name, listener in (
-        ("do_orm_execute", _bump_after_bulk),
-        ("after_flush", _bump_after_flush),
-    ):
-        if not event.contains(FlaskSQLASession, name, listener):
-            event.listen(FlaskSQLASession, name, listener)

@@ -19,6 +19,9 @@ CSP = "; ".join(
     ]
 )
 
+#: Where the application keeps its computed headers (`headers_for`).
+EXTENSION = "meridian_security_headers"
+
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -30,16 +33,28 @@ HEADERS = {
 }
 
 
-def add_security_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    hsts = current_app.config.get("HSTS_SECONDS", 0)
+def headers_for(config) -> tuple[tuple[str, str, str], ...]:
+    """Every security header with its value, computed once per application."""
+    headers = dict(HEADERS)
+    hsts = config.get("HSTS_SECONDS", 0)
     if hsts:
-        response.headers.setdefault(
-            "Strict-Transport-Security", f"max-age={hsts}; includeSubDomains"
-        )
+        headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    return tuple((name, name.lower(), value) for name, value in headers.items())
+
+
+def add_security_headers(response: Response) -> Response:
+    """after_request: add each header the view did not set itself."""
+    if getattr(response, "has_security_headers", False):
+        return response  # built with them (pagecache)
+    fixed = current_app.extensions[EXTENSION]
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    for name, lower, value in fixed:
+        if lower not in present:
+            headers.add(name, value)
     return response
 
 
 def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = headers_for(app.config)
     app.after_request(add_security_headers)

@@ -9,20 +9,24 @@
   filter fails closed. It cannot see Core statements on `Model.__table__` or `text()`:
   don't use those for tenant rows. A cross-tenant read that is meant (e.g. "is this
   hostname taken by any clinic?") says so with `.execution_options(all_tenants=True)`.
-* Keeping cached pages fresh (content versions, scheduled posts) is `pagecache`'s job.
+* Any change to content shown on public pages (a flush, or a bulk ORM UPDATE/DELETE)
+  bumps the tenant's `content_version`, which every page-cache key and ETag includes.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_app_context, request
+from flask.ctx import _AppCtxGlobals
 from flask_sqlalchemy.session import Session as FlaskSQLASession
-from sqlalchemy import bindparam, event, select
-from sqlalchemy.orm import ORMExecuteState, joinedload, with_loader_criteria
+from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
 
+from . import hosts
 from .extensions import db
-from .models import Domain, Tenant, TenantOwned
+from .models import Domain, Post, Tenant, TenantOwned, utcnow
 
 M = TypeVar("M", bound=TenantOwned)
 
@@ -72,36 +76,132 @@ def load_tenant_for_host(host: str) -> Tenant | None:
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
+def publish_due_posts(now: datetime, tenant_id: int | None = None) -> int:
+    """Scheduled posts whose time has come: bump the version once, across processes.
+
+    For one clinic (a request on its host) or every clinic (the worker). The UPDATE's
+    WHERE clause makes exactly one concurrent request or worker do the work; returns
+    how many clinics this call moved on.
+    """
+    stmt = update(Tenant).where(Tenant.next_publish_at <= now)
+    if tenant_id is not None:
+        stmt = stmt.where(Tenant.id == tenant_id)
+    result = db.session.execute(
+        stmt.values(
+            content_version=Tenant.content_version + 1,
+            next_publish_at=_next_publish_subquery(now),
+        ).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        hosts.forget()
+    return result.rowcount
+
+
+def _next_publish_subquery(now: datetime):
+    """The tenant's next scheduled post time, correlated to the tenant row being updated."""
+    tenants = Tenant.__table__
+    return (
+        select(func.min(Post.published_at))
+        .where(Post.tenant_id == tenants.c.id, Post.published_at > now)
+        .correlate(tenants)
+        .scalar_subquery()
+    )
+
+
+def bump_content_versions(connection: Any, tenant_ids: set[int] | None) -> None:
+    """Invalidate the cached public pages of these tenants (None: of every tenant)."""
+    tenants = Tenant.__table__
+    stmt = update(tenants).values(
+        content_version=tenants.c.content_version + 1,
+        next_publish_at=_next_publish_subquery(utcnow()),
+    )
+    if tenant_ids is not None:
+        if not tenant_ids:
+            return
+        stmt = stmt.where(tenants.c.id.in_(sorted(tenant_ids)))
+    connection.execute(stmt)
+
+
 def resolve_tenant() -> None:
-    """before_request: set `g.tenant` from the Host header, or refuse the request."""
+    """before_request: set `g.tenant_ref` from the Host header, or refuse the request.
+
+    `g.tenant` (the ORM row with its domains and locations) is loaded on first use only,
+    so a page-cache hit costs no query at all while the host is in `hosts`' table.
+    """
     host = normalise_host(request.host)
     g.host = host
-    g.tenant = None
-    if host in current_app.config["PLATFORM_HOSTS"]:
+    if host in current_app.config["PLATFORM_HOSTS"] or request.blueprint == "health":
+        g.tenant = None
         return
-    tenant = load_tenant_for_host(host)
-    if tenant is None:
+    ttl = current_app.config["TENANT_CACHE_SECONDS"]
+    ref = hosts.lookup(host, ttl)
+    if ref is None:
         abort(404)
-    if not tenant.is_active:
+    if not ref.is_active:
         abort(503)
-    g.tenant = tenant
+    if ref.next_publish_at is not None:
+        now = utcnow()
+        if ref.next_publish_at <= now:
+            publish_due_posts(now, ref.id)
+            ref = hosts.lookup(host, ttl) or ref
+    g.tenant_ref = ref
 
 
-def active_tenant_id() -> int | None:
+def on_clinic_host() -> bool:
+    """Whether this request is for a clinic (without loading the tenant row)."""
+    return g.get("tenant_ref") is not None or g.get("tenant") is not None
+
+
+class TenantGlobals(_AppCtxGlobals):
+    """`g`, where `g.tenant` is loaded from `g.tenant_ref` the first time it is read."""
+
+    def _load_tenant(self) -> Tenant | None:
+        ref = self.__dict__.get("tenant_ref")
+        tenant = None
+        if ref is not None:
+            tenant = load_tenant_for_host(self.__dict__["host"])
+            if tenant is None or tenant.id != ref.id:  # the domain moved in the last second
+                abort(404)
+        self.__dict__["tenant"] = tenant
+        return tenant
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "tenant" and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return super().__getattr__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "tenant" and "tenant" not in self.__dict__ and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return self.__dict__.get(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__ or (item == "tenant" and "tenant_ref" in self.__dict__)
+
+
+def _active_tenant_id() -> int | None:
     if not has_app_context():
         return None
+    ref = g.get("tenant_ref")
+    if ref is not None:
+        return ref.id
     tenant = g.get("tenant")
     return tenant.id if tenant is not None else None
 
 
-def _guard_tenant_rows(state: ORMExecuteState) -> None:
-    """Second lock: while a tenant is active, ORM SELECT, UPDATE and DELETE of tenant rows
-    are limited to it (unless the statement says `all_tenants=True`)."""
+def _guard_tenant_rows(state: ORMExecuteState):
+    """Second lock on ORM statements while a tenant is active.
+
+    SELECT, UPDATE and DELETE of tenant rows are limited to the active tenant. A bulk
+    UPDATE/DELETE of public content also bumps the content version (the after_flush
+    hook only sees unit-of-work changes); without an active tenant, every tenant's.
+    """
     if state.is_select and (state.is_column_load or state.is_relationship_load):
-        return
+        return None
     if not (state.is_select or state.is_update or state.is_delete):
-        return
-    tenant_id = None if state.execution_options.get("all_tenants") else active_tenant_id()
+        return None
+    tenant_id = None if state.execution_options.get("all_tenants") else _active_tenant_id()
     if tenant_id is not None:
         state.statement = state.statement.options(
             with_loader_criteria(
@@ -110,11 +210,56 @@ def _guard_tenant_rows(state: ORMExecuteState) -> None:
                 include_aliases=True,
             )
         )
+    if state.is_select:
+        return None
+    mapper = state.bind_mapper
+    entity = mapper.class_ if mapper is not None else None
+    if not (entity and issubclass(entity, TenantOwned) and entity.affects_public_pages):
+        return None
+    result = state.invoke_statement()
+    bump_content_versions(state.session.connection(), {tenant_id} if tenant_id else None)
+    state.session.info[_FORGET_HOSTS] = True
+    return result
+
+
+def _bump_after_flush(session: Session, flush_context: Any) -> None:
+    """after_flush: a change to public content bumps its tenant's content_version."""
+    tenant_ids: set[int] = set()
+    # after_flush still sees the pre-flush new/dirty/deleted sets and histories.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, TenantOwned) and obj.affects_public_pages and obj.tenant_id:
+            tenant_ids.add(obj.tenant_id)
+        elif isinstance(obj, Tenant) and obj not in session.new:
+            tenant_ids.add(obj.id)
+    if tenant_ids:
+        bump_content_versions(session.connection(), tenant_ids)
+        session.info[_FORGET_HOSTS] = True
+
+
+_FORGET_HOSTS = "meridian.forget_hosts"
+
+
+def _forget_hosts_after_commit(session: Session) -> None:
+    """A committed content change is visible in this process at once (others: ≤ TTL)."""
+    if session.info.pop(_FORGET_HOSTS, False):
+        hosts.forget()
+
+
+def _drop_flag_after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_FORGET_HOSTS, None)
 
 
 def init_app(app: Flask) -> None:
+    app.app_ctx_globals_class = TenantGlobals
     app.before_request(resolve_tenant)
     # Session-class listeners are process-wide: register them once, however many apps.
-    # The guard must come before pagecache's bulk listener, which runs the statement.
-    if not event.contains(FlaskSQLASession, "do_orm_execute", _guard_tenant_rows):
-        event.listen(FlaskSQLASession, "do_orm_execute", _guard_tenant_rows)
+    for name, listener in (
+        ("do_orm_execute", _guard_tenant_rows),
+        ("after_flush", _bump_after_flush),
+        ("after_commit", _forget_hosts_after_commit),
+        ("after_soft_rollback", _drop_flag_after_rollback),
+    ):
+        if not event.contains(FlaskSQLASession, name, listener):
+            event.listen(FlaskSQLASession, name, listener)

@@ -5,6 +5,9 @@ Every view of the `studio` and `admin` blueprints declares its requirement with 
     @role_required("owner", "editor")   clinic staff with one of these roles
     @member_required                    any member of the clinic (every role)
     @platform_admin_required            platform admins, on the platform host only
+    @account_required                   anyone signed in here: any member on a clinic
+                                        host, a platform admin on the platform host
+                                        (their own account's pages, in both areas)
     @pending_sign_in                    mid sign-in: password ok, second factor to come
     @anonymous_allowed                  anyone (the sign-in page itself)
 
@@ -61,6 +64,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
 member_required = role_required(*ROLES)
 platform_admin_required = _declare(Access(platform_admin=True))
+account_required = _declare(Access(roles=frozenset(ROLES), platform_admin=True))
 pending_sign_in = _declare(Access(pending=True))
 anonymous_allowed = _declare(Access(anonymous=True))
 
@@ -102,11 +106,11 @@ def enforce():
             if reason
             else url_for(f"{request.blueprint}.sign_in", next=request.full_path)
         )
-    if access.platform_admin:
-        if g.get("tenant") is not None or not current_user.is_platform_admin:
+    if g.get("tenant") is None:
+        if not (access.platform_admin and current_user.is_platform_admin):
             abort(403)
         return None
-    if g.get("tenant") is None or current_role() not in access.roles:
+    if current_role() not in access.roles:
         abort(403)
     return None
 

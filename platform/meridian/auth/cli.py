@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ROLES, Membership, Tenant, User, normalise_email
 from ..urls import origin_for
-from . import audit, passwords
+from . import audit, passwords, totp
 
 users = AppGroup("users", help="Clinic staff accounts.")
 admin = AppGroup("admin", help="Platform admin accounts.")
@@ -110,6 +110,11 @@ def demo_accounts() -> None:
     user, _ = _user("admin@meridian.example", "Demo admin", password)
     user.password_hash = passwords.hash_password(password)
     user.is_platform_admin = True
+    db.session.flush()
+    # Admins must use a second factor: the demo admin gets an authenticator-app secret
+    # (new each run) to add to an app, or to feed `oathtool --totp -b SECRET`.
+    secret = totp.new_secret()
+    totp.enrol(user, secret, step=0)
     lines.append(
         f"  {'Platform':<20} {'Admin':<11} {user.email:<36} {password}  "
         + origin_for(current_app.config["PLATFORM_HOSTS"][0])
@@ -119,6 +124,17 @@ def demo_accounts() -> None:
     click.echo("Demo accounts (new passwords on every `make run`):")
     for line in lines:
         click.echo(line)
+    click.echo(f"  Demo admin's authenticator-app secret (TOTP): {secret}")
+    click.echo(f"  Its current code: .venv/bin/flask --app wsgi demo code {secret}")
+
+
+@demo.command("code")
+@click.argument("secret")
+def demo_code(secret: str) -> None:
+    """The current authenticator-app code for a TOTP secret (to sign in to the demo)."""
+    import pyotp
+
+    click.echo(pyotp.TOTP(secret).now())
 
 
 def register(app) -> None:

@@ -1,5 +1,7 @@
 """Second-factor methods to load before the studio and admin blueprints are built.
 
-Import each method's module here (it calls `second_factor.register(...)` on import).
-None yet: the twofactor work adds TOTP, recovery codes and passkeys.
+Importing a module here registers its method (`second_factor.register(...)`) or its
+pages (`second_factor.add_page(...)`); the blueprints then mount their routes.
 """
+
+from . import factor_views, security  # noqa: F401

@@ -59,10 +59,21 @@ class SecondFactorMethod:
 
 
 _REGISTRY: dict[str, SecondFactorMethod] = {}
+#: Pages that belong to no one method (the account's security page), also mounted on
+#: both blueprints.
+_PAGES: dict[str, Route] = {}
 
 
 def register(method: SecondFactorMethod) -> None:
     _REGISTRY[method.key] = method
+
+
+def add_page(route: Route) -> None:
+    _PAGES[route.endpoint] = route
+
+
+def pages() -> list[Route]:
+    return list(_PAGES.values())
 
 
 def unregister(key: str) -> None:

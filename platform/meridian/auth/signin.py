@@ -93,6 +93,12 @@ def pending_user() -> User | None:
 
 def complete_sign_in(user: User, *, method: str, next_url: str | None = None):
     """The one place a signed-in session starts: fresh cookie, audit, redirect."""
+    return redirect(start_signed_in(user, method=method, next_url=next_url))
+
+
+def start_signed_in(user: User, *, method: str, next_url: str | None = None) -> str:
+    """Start the session (fresh cookie, audit, commit); the safe URL to go on to. For a
+    page that must show something first (new recovery codes) instead of redirecting."""
     if next_url is None:
         pending = session.get(PENDING)
         next_url = pending.get("next") if isinstance(pending, dict) else None
@@ -100,7 +106,7 @@ def complete_sign_in(user: User, *, method: str, next_url: str | None = None):
     user.last_sign_in_at = utcnow()
     audit.record("sign_in", actor=user, method=method)
     db.session.commit()
-    return redirect(safe_next(next_url))
+    return safe_next(next_url)
 
 
 @anonymous_allowed
@@ -173,9 +179,9 @@ def add_sign_in_routes(bp: Blueprint) -> None:
     bp.add_url_rule("/sign-in", "sign_in", sign_in, methods=["GET", "POST"])
     bp.add_url_rule("/sign-in/second-factor", "second_factor", second_factor_page)
     bp.add_url_rule("/sign-out", "sign_out", sign_out, methods=["POST"])
-    for method in second_factor.methods():
-        for route in method.routes:
-            bp.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
+    routes = [route for method in second_factor.methods() for route in method.routes]
+    for route in [*routes, *second_factor.pages()]:
+        bp.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
 
 
 def shell_context() -> dict[str, object]:

@@ -4,7 +4,7 @@ The studio, the bundle loader and (later) the blog import save posts, tags, FAQs
 locations, hours, closures, services and settings only through these functions, so
 the rules live once: tidy and bounded text, Markdown rendered and sanitised when saved,
 slugs unique per clinic, a revision for every post save, a 301 when a published post
-moves, the content version bumped (by the flush hook in `pagecache`), and every change
+moves, the content version bumped (by the flush hook in `tenancy`), and every change
 announced to the audit hook (`audit.content_changed`).
 
 Functions take the tenant explicitly (bundles and the CLI have no request) and filter

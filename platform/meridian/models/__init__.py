@@ -5,6 +5,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
+from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .redirect import Redirect
 from .tenant import Domain, Tenant
@@ -27,6 +28,9 @@ __all__ = [
     "Faq",
     "Location",
     "MediaItem",
+    "Passkey",
+    "RecoveryCode",
+    "TotpCredential",
     "OpeningHours",
     "POST_STATUSES",
     "Post",

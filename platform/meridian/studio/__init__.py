@@ -37,4 +37,4 @@ def private(response):
 
 add_sign_in_routes(bp)
 
-from . import staff, views  # noqa: E402, F401  (routes register on import)
+from . import sign_in_policy, staff, views  # noqa: E402, F401  (routes register on import)

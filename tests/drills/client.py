@@ -1,0 +1,150 @@
+"""A small HTTPS client for the drills: trusts the stack's CA, keeps cookies, books.
+
+Standard library only (http.client + ssl), one keep-alive connection per client, as a
+browser would; every call has a timeout, and every address is 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import re
+import ssl
+import time
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlencode
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+START = re.compile(r'name="start" value="([^"]+)"')
+DAY = re.compile(r'href="/book\?day=([0-9-]+)&amp;location=(\d+)&amp;service=(\d+)#times"')
+OPTION = re.compile(r'name="(location|service)"[^>]*value="(\d+)"')
+
+
+class _Connection(http.client.HTTPSConnection):
+    """To 127.0.0.1, with SNI and certificate checks for the clinic's own name
+    (`*.localhost` resolves in browsers and curl, not in Python's resolver)."""
+
+    def __init__(self, name: str, port: int, context: ssl.SSLContext, timeout: float) -> None:
+        super().__init__("127.0.0.1", port, timeout=timeout, context=context)
+        self.name = name
+        self.tls = context
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.name)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 500
+
+
+@dataclass
+class Client:
+    host: str
+    port: int
+    ca: str
+    timeout: float = 10.0
+    cookies: dict[str, str] = field(default_factory=dict)
+    _conn: http.client.HTTPSConnection | None = None
+
+    def _connection(self) -> http.client.HTTPSConnection:
+        if self._conn is None:
+            context = ssl.create_default_context(cafile=self.ca)
+            self._conn = _Connection(self.host, self.port, context, self.timeout)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Answer:
+        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "meridian-drill"}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{self.host}:{self.port}"
+            headers["Referer"] = f"https://{self.host}:{self.port}{path}"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        began = time.monotonic()
+        try:
+            conn = self._connection()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            self.close()
+            return Answer(0, {}, "", time.monotonic() - began)
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key.strip()] = rest.split(";", 1)[0]
+        answer_headers = {k.lower(): v for k, v in response.getheaders()}
+        if answer_headers.get("connection", "").lower() == "close":
+            self.close()
+        return Answer(response.status, answer_headers, text, time.monotonic() - began)
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict[str, str]) -> Answer:
+        return self.request("POST", path, form)
+
+
+def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, str, str]]:
+    """Up to `want` free (location, service, start) triples, walking the booking pages."""
+    page = client.get("/book").body
+    options = OPTION.findall(page)
+    locations = [v for k, v in options if k == "location"][:1]
+    services = [v for k, v in options if k == "service"][:1]
+    found: list[tuple[str, str, str]] = []
+    for location in locations:
+        for service in services:
+            listing = client.get(f"/book?location={location}&service={service}").body
+            for day, _, _ in DAY.findall(listing)[:days]:
+                times = client.get(f"/book?day={day}&location={location}&service={service}")
+                for start in START.findall(times.body):
+                    found.append((location, service, unescape(start)))
+                    if len(found) >= want:
+                        return found
+    return found
+
+
+_visitors = itertools.count(1)
+
+
+def book(client: Client, location: str, service: str, start: str, n: int | None = None) -> Answer:
+    """The details step as a browser does it: GET the form, POST it with its token.
+    Each call is a new visitor (its own e-mail and phone: some services are for new
+    clients only)."""
+    n = next(_visitors) if n is None else n
+    query = urlencode({"location": location, "service": service, "start": start})
+    page = client.get(f"/book/details?{query}")
+    token = CSRF.search(page.body)
+    if page.status != 200 or token is None:
+        return page
+    return client.post(
+        f"/book/details?{query}",
+        {
+            "csrf_token": unescape(token.group(1)),
+            "location": location,
+            "service": service,
+            "start": start,
+            "name": f"Drill Visitor {n}",
+            "email": f"drill{n}@example.com",
+            "phone": f"020 7946 {n % 10000:04d}",
+            "reason": "",
+            "consent": "y",
+        },
+    )
