@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .booking import bp as booking_bp
     from .directory import bp as directory_bp
     from .health import bp as health_bp
+    from .preview import bp as preview_bp
     from .site import bp as site_bp
     from .studio import bp as studio_bp
 
@@ -70,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(studio_bp)
+    app.register_blueprint(preview_bp)
     app.register_blueprint(admin_bp)
     media.init_app(app)
     app.add_url_rule("/", "index", _index)

@@ -54,7 +54,30 @@ def _plain(value: Any) -> Any:
 
 
 def record(tenant: Tenant, change: Change) -> Change:
+    """Mark the clinic, write the audit event (same transaction) and tell subscribers."""
     if change.source not in BUNDLE_SOURCES:
         tenant.studio_edited_at = utcnow()
+    _audit_log(tenant, change)
     content_changed.send(tenant, change=change)
     return change
+
+
+def _audit_log(tenant: Tenant, change: Change) -> None:
+    """The audit log's row: who (the signed-in user, else the writer's name and source),
+    what, and the fields' before and after."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    from ..auth.audit import record as audit_record
+
+    user = current_user if has_request_context() and current_user.is_authenticated else None
+    audit_record(
+        change.action,
+        actor=user,
+        actor_email="" if user is not None else f"({change.source})",
+        target=change.target,
+        tenant=tenant,
+        label=change.label,
+        source=change.source,
+        changes=change.details,
+    )

@@ -215,7 +215,9 @@ def save_post(
 ) -> Saved:
     """Create (`post` None) or update a post from `data`; raises ContentInvalid."""
     data = data.tidy()
-    if not data.slug and data.title:
+    if not data.slug and post is not None:
+        data.slug = post.slug  # an emptied address field keeps the post where it is
+    elif not data.slug and data.title:
         data.slug = unique_slug(tenant, data.title)
     errors = check(tenant, data, post)
     if errors:

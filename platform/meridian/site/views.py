@@ -75,15 +75,34 @@ def tag(slug: str):
 @bp.get("/blog/<slug>")
 @public_page()
 def post(slug: str):
-    tenant = current_tenant()
-    the_post = queries.live_post_or_404(slug)
+    return render_post(current_tenant(), queries.live_post_or_404(slug))
+
+
+def render_post(tenant, the_post, preview: dict | None = None) -> str:
+    """A post's public page. The studio's preview and shared preview links render through
+    here too, so a preview is exactly the page visitors will get (`preview` adds the
+    banner and `noindex`; a draft shows the date it would get if published now)."""
+    if preview is not None and the_post.published_at is None:
+        the_post = _AsIfPublished(the_post, utcnow())
     return render_site(
         "post.html",
         post=the_post,
         recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
         json_ld=seo.post_graph(tenant, the_post),
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
+        preview=preview,
     )
+
+
+class _AsIfPublished:
+    """A draft seen in a preview: the post with the publication date it would get now."""
+
+    def __init__(self, post, when) -> None:
+        self._post = post
+        self.published_at = when
+
+    def __getattr__(self, name: str):
+        return getattr(self._post, name)
 
 
 @bp.get("/faq")

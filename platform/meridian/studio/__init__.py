@@ -26,7 +26,12 @@ def guard():
     if g.host != tenant.primary_host:
         code = 302 if request.method in ("GET", "HEAD") else 308
         return redirect(origin_for(tenant.primary_host) + request.full_path.rstrip("?"), code)
-    return enforce()
+    refused = enforce()
+    if refused is not None:
+        from .rescue import keep_typed_text
+
+        return keep_typed_text(refused)
+    return None
 
 
 @bp.after_request
@@ -37,4 +42,12 @@ def private(response):
 
 add_sign_in_routes(bp)
 
-from . import sign_in_policy, staff, views  # noqa: E402, F401  (routes register on import)
+from . import (  # noqa: E402, F401  (routes register on import)
+    faq,
+    post_extras,
+    posts,
+    rescue,
+    sign_in_policy,
+    staff,
+    views,
+)
