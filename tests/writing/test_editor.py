@@ -82,7 +82,7 @@ def test_a_refused_save_shows_every_word_again_and_writes_nothing(app, owner, ma
         tags="one, two",
         cover_image="/brand/x.jpg",
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.text
     assert "Already here" in page and "taken-2" in page  # the clash, with a way out
     assert 'id="slug-error"' in page and 'aria-invalid="true"' in page
@@ -95,7 +95,7 @@ def test_a_refused_save_shows_every_word_again_and_writes_nothing(app, owner, ma
 
 def test_a_too_long_body_is_refused_next_to_the_field(app, owner):
     response = post_form(owner, "/studio/posts/new", title="Long", body_md="x" * 100_001)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert 'id="body_md-error"' in response.text and "100,000" in response.text
     assert posts(app) == []
 
@@ -143,7 +143,7 @@ def test_a_schedule_in_the_past_or_in_a_dst_gap_is_refused(app, owner, day, cloc
         publish_date=day,
         publish_time=clock,
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in response.text and 'id="schedule-error"' in response.text
     assert "Words kept." in response.text and posts(app) == []
 

@@ -80,7 +80,7 @@ def _save(item: Faq | None):
         for name, message in refused.errors.items():
             field = getattr(form, "answer" if name == "answer" else "question")
             field.errors = [message]
-        return render_template("studio/faq_edit.html", form=form, faq=item), 400
+        return render_template("studio/faq_edit.html", form=form, faq=item)
     flash("Question added." if item is None else "Question saved.", "success")
     return redirect(url_for("studio.faq"))
 

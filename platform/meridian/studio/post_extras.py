@@ -186,7 +186,7 @@ def post_restore(post_id: int, revision_id: int):
         form = PostForm()
         form.fill_from(post, zone_of(current_tenant()), PostData.of(revision))
         form.show_errors(refused.errors)
-        return editor_page(form, post, 400, loaded=revision, refused=True)
+        return editor_page(form, post, 200, loaded=revision, refused=True)
     flash("Restored: the post has the words of that version again.", "success")
     return redirect(url_for("studio.post_edit", post_id=post.id))
 

@@ -167,7 +167,7 @@ def _save(post: Post | None):
     except ContentInvalid as refused:
         db.session.rollback()
         form.show_errors(refused.errors)
-        return editor_page(form, post, 400, refused=True)
+        return editor_page(form, post, 200, refused=True)  # 200: a 4xx page logs a console error
     flash(_outcome(saved.post, action, saved.changed) + (f" {note}" if note else ""), "success")
     return redirect(url_for("studio.post_edit", post_id=saved.post.id))
 
