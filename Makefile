@@ -63,7 +63,7 @@ audit: $(STAMP)/install-test $(TOOLS)
 	$(BIN)/pytest -m "browser or axe or vnu" $(PYTEST_ARGS)
 
 ## Load test: the app under gunicorn beside nginx serving the same bytes (see bench/README.md).
-BENCH_ARGS ?= --servers gunicorn-sync,gunicorn-gthread,granian
+BENCH_ARGS ?= --servers gunicorn-sync,granian
 bench: $(STAMP)/install-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

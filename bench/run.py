@@ -16,6 +16,7 @@ Everything listens on 127.0.0.1 only and every run is bounded in time.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -41,6 +42,7 @@ class Page:
     name: str
     path: str
     endpoint: str
+    signed_in: bool = False  # with an owner's session cookie (the studio)
 
 
 PAGES = [
@@ -49,7 +51,10 @@ PAGES = [
     Page("post", "/blog/can-acupuncture-help-with-dry-eye", "site.post"),
     # --- BOOKING: measured automatically once the booking blueprint registers it ---
     Page("booking", "/book", "booking.start"),
+    Page("studio", "/studio/", "studio.home", signed_in=True),
 ]
+#: "session=…" for an owner of the clinic, made by `count_statements` (studio pages).
+COOKIE: list[str] = []
 
 SERVERS = {
     # name: command (after `python -m`), {port} filled in. granian is optional
@@ -77,6 +82,9 @@ SERVERS = {
         "127.0.0.1",
         "--port",
         "{port}",
+        # as shipped (deploy/systemd/meridian-app.service, make prod)
+        "--blocking-threads",
+        "8",
         "--log-level",
         "warning",
         "wsgi:app",
@@ -101,13 +109,20 @@ def wait_for(port: int, timeout: float = 20.0) -> None:
     raise SystemExit(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
 
 
-def fetch(port: int, path: str, host: str = HOST) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+def fetch(
+    port: int, path: str, host: str = HOST, cookie: str = ""
+) -> tuple[int, bytes, dict[str, str]]:
+    headers = {"Host": host} | ({"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read(), dict(response.headers)
+            return response.status, response.read(), _lower(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
+        return error.code, error.read(), _lower(error.headers)
+
+
+def _lower(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def app_env(instance: Path) -> dict[str, str]:
@@ -118,6 +133,9 @@ def app_env(instance: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         PUBLIC_SCHEME="https",
         PYTHONDONTWRITEBYTECODE="1",
+        # As behind make prod's nginx: ProxyFix for one proxy, pages kept ≤ 1 s there.
+        PROXY_COUNT="1",
+        PROXY_CACHE_SECONDS="1",
     )
     return env
 
@@ -145,22 +163,47 @@ def count_statements(env: dict[str, str], pages: list[Page]) -> tuple[dict[str, 
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)  # our Cookie header, as sent
+    if "studio.home" in app.view_functions:
+        COOKIE.append(owner_session(app))
     for page in pages:
         if page.endpoint not in app.view_functions:
             continue
+        headers = {"Cookie": COOKIE[0]} if page.signed_in else {}
         with app.app_context():
             cache.clear()
         result = []
         for _ in range(2):
             statements.clear()
-            response = client.get(page.path, base_url=f"https://{HOST}")
+            response = client.get(page.path, base_url=f"https://{HOST}", headers=headers)
             assert response.status_code == 200, (page.path, response.status_code)
             result.append(len(statements))
         counts[page.name] = tuple(result)
     with app.app_context():
         db.engine.dispose()
     return counts, set(app.view_functions)
+
+
+def owner_session(app) -> str:
+    """A signed-in session cookie for a new owner of the clinic, as if they had signed in."""
+    from flask import g
+    from sqlalchemy import select
+
+    from meridian.auth.sessions import session_fields
+    from meridian.extensions import db
+    from meridian.models import Membership, Tenant, User
+
+    with app.test_request_context(base_url=f"https://{HOST}"):
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == "zak-clinic")).one()
+        user = User(email="bench-owner@zak-clinic.example", display_name="Bench owner")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+        db.session.commit()
+        g.tenant = tenant
+        data = {"_user_id": user.get_id(), "_fresh": True, **session_fields(user)}
+        value = app.session_interface.get_signing_serializer(app).dumps(data)
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
 NGINX_CONF = """daemon off;
@@ -184,14 +227,33 @@ http {{
         root {tmp}/static;
         location / {{ try_files $uri =404; }}
     }}
+    # make prod's proxy cache: the very snippets of deploy/nginx, in front of the app.
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=meridian:10m max_size=64m inactive=1m use_temp_path=off;
+    map $http_cookie $meridian_private {{ default 0; "~*(^|;\\s*)(session|remember_token)=" 1; }}
+    upstream meridian_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+    server {{
+        listen 127.0.0.1:{proxy_port};
+        location / {{
+            include {snippets}/proxy.conf;
+            include {snippets}/cache.conf;
+        }}
+    }}
 }}
 """
 
 
-def start_nginx(tmp: Path, port: int) -> subprocess.Popen:
+def start_nginx(tmp: Path, port: int, proxy_port: int, app_port: int) -> subprocess.Popen:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port))
+    conf.write_text(
+        NGINX_CONF.format(
+            tmp=tmp,
+            port=port,
+            proxy_port=proxy_port,
+            app_port=app_port,
+            snippets=ROOT / "deploy" / "nginx",
+        )
+    )
     process = subprocess.Popen(
         [nginx, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "nginx-error.log")],
         stdout=subprocess.DEVNULL,
@@ -228,7 +290,10 @@ def stop(process: subprocess.Popen) -> None:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(port: int, path: str, host: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(
+    port: int, path: str, host: str, seconds: int, connections: int, cookie: str = ""
+) -> dict[str, float]:
+    extra = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
         [
             "wrk",
@@ -240,6 +305,7 @@ def wrk(port: int, path: str, host: str, seconds: int, connections: int) -> dict
             "5s",
             "-H",
             f"Host: {host}",
+            *extra,
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
@@ -274,6 +340,12 @@ def machine() -> str:
     )
 
 
+def measure(options, results, key, port, path, cookie: str = "") -> None:
+    print(f"  wrk {options.seconds}s {key[1]:<24} {key[0]}", flush=True)
+    run = wrk(port, path, HOST, options.seconds, options.connections, cookie)
+    results.setdefault(key, []).append(run)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 4)))
@@ -282,8 +354,10 @@ def main() -> None:
     parser.add_argument(
         "--servers", default="gunicorn-sync", help=f"comma-separated, from {', '.join(SERVERS)}"
     )
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     options = parser.parse_args()
     servers = [s for s in options.servers.split(",") if s]
+    wanted = {p.strip() for p in options.pages.split(",") if p.strip()}
     for tool in ("wrk", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             raise SystemExit(
@@ -299,41 +373,78 @@ def main() -> None:
         print("building the database (migrations + demo bundles)…", flush=True)
         build_database(env)
         sql, endpoints = count_statements(env, PAGES)
-        pages = [p for p in PAGES if p.endpoint in endpoints]
+        pages = [p for p in PAGES if p.endpoint in endpoints and (not wanted or p.name in wanted)]
         skipped = [p.name for p in PAGES if p.endpoint not in endpoints]
 
         static = tmp / "static"
         static.mkdir()
-        nginx_port = free_port()
-        nginx = start_nginx(tmp, nginx_port)
+        nginx_port, proxy_port, app_port = free_port(), free_port(), free_port()
+        nginx = start_nginx(tmp, nginx_port, proxy_port, app_port)
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         sizes: dict[str, int] = {}
+        bare_pages: dict[str, list[str]] = {}
         try:
             for server in servers:
-                port = free_port()
-                app = start_app_server(env, port, SERVERS[server])
+                app = start_app_server(env, app_port, SERVERS[server])
                 try:
                     for index, page in enumerate(pages):
-                        status, body, headers = fetch(port, page.path)
+                        cookie = COOKIE[0] if page.signed_in else ""
+                        status, body, headers = fetch(app_port, page.path, cookie=cookie)
                         assert status == 200, (page.path, status)
-                        assert fetch(port, page.path)[1] == body, "the page changed between fetches"
+                        if page.signed_in:  # personal: never cached, measured as it is
+                            for _ in range(options.rounds):
+                                measure(
+                                    options,
+                                    results,
+                                    (page.name, server),
+                                    app_port,
+                                    page.path,
+                                    cookie,
+                                )
+                            sizes[page.name] = len(body)
+                            continue
+                        assert fetch(app_port, page.path)[1] == body, "the page changed"
                         sizes[page.name] = len(body)
                         static_name = f"page{index}.html"
                         (static / static_name).write_bytes(body)
-                        _, copy, _ = fetch(nginx_port, f"/{static_name}")
-                        assert copy == body, "nginx must serve the very same bytes"
-                        for _ in range(options.rounds):  # alternate: app, nginx, app, nginx…
-                            for target, p, path in (
-                                (server, port, page.path),
-                                ("nginx", nginx_port, f"/{static_name}"),
-                            ):
-                                print(
-                                    f"  wrk {options.seconds}s {target:<16} {page.name}", flush=True
+                        bare_pages[page.path] = [str(static / static_name), headers["content-type"]]
+                        assert fetch(nginx_port, f"/{static_name}")[1] == body, "nginx: same bytes"
+                        cacheable = "x-accel-expires" in headers
+                        if cacheable:
+                            assert fetch(proxy_port, page.path)[1] == body, "proxy: same bytes"
+                        for _ in range(options.rounds):  # alternate: app, nginx, proxy, …
+                            measure(options, results, (page.name, server), app_port, page.path)
+                            measure(
+                                options,
+                                results,
+                                (page.name, "nginx"),
+                                nginx_port,
+                                f"/{static_name}",
+                            )
+                            if cacheable:
+                                measure(
+                                    options, results, (page.name, "proxy"), proxy_port, page.path
                                 )
-                                run = wrk(p, path, HOST, options.seconds, options.connections)
-                                results.setdefault((page.name, target), []).append(run)
                 finally:
                     stop(app)
+                pages_file = tmp / "bare-pages.json"
+                pages_file.write_text(json.dumps(bare_pages))
+                bare_env = env | {"BENCH_BARE_PAGES": str(pages_file)}
+                bare_command = [
+                    part.replace("wsgi:app", "bench.bare:app") for part in SERVERS[server]
+                ]
+                bare = start_app_server(bare_env, app_port, bare_command)
+                try:
+                    for page in (p for p in pages if p.path in bare_pages):
+                        assert fetch(app_port, page.path)[1] == (
+                            Path(bare_pages[page.path][0]).read_bytes()
+                        )
+                        for _ in range(options.rounds):
+                            measure(
+                                options, results, (page.name, f"bare {server}"), app_port, page.path
+                            )
+                finally:
+                    stop(bare)
         finally:
             stop(nginx)
 
@@ -345,23 +456,42 @@ def main() -> None:
         f"wrk: 2 threads, {options.connections} connections, {options.seconds}s x "
         f"{options.rounds} rounds per page and server (medians), loopback; host {HOST}",
         "",
-        "| page | server | req/s | p50 ms | p99 ms | bytes | SQL miss/hit | nginx req/s | app/nginx |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | served by | req/s | p50 ms | p99 ms | vs nginx static | app vs bare Flask |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for page in pages:
+        if (page.name, "nginx") not in results:  # the studio: the app alone
+            for target in servers:
+                lines.append(
+                    f"| {page.name} | {target} (signed in) | {median(page.name, target, 'rps'):,.0f} "
+                    f"| {median(page.name, target, 'p50'):.2f} "
+                    f"| {median(page.name, target, 'p99'):.2f} | – | – |"
+                )
+            continue
         ceiling = median(page.name, "nginx", "rps")
-        for server in servers:
-            rps = median(page.name, server, "rps")
+        targets = [*servers, *(f"bare {s}" for s in servers), "proxy", "nginx"]
+        for target in targets:
+            if (page.name, target) not in results:
+                continue
+            rps = median(page.name, target, "rps")
+            label = {
+                "proxy": "make prod's proxy cache (nginx)",
+                "nginx": "nginx, same bytes (static)",
+            }.get(target, target)
+            vs_bare = ""
+            if target in servers:
+                vs_bare = f"{rps / median(page.name, f'bare {target}', 'rps'):.0%}"
             lines.append(
-                f"| {page.name} | {server} | {rps:,.0f} | {median(page.name, server, 'p50'):.2f} "
-                f"| {median(page.name, server, 'p99'):.2f} | {sizes[page.name]:,} "
-                f"| {sql[page.name][0]}/{sql[page.name][1]} | {ceiling:,.0f} | 1/{ceiling / rps:.1f} |"
+                f"| {page.name} | {label} | {rps:,.0f} | {median(page.name, target, 'p50'):.2f} "
+                f"| {median(page.name, target, 'p99'):.2f} | 1/{ceiling / rps:.1f} | {vs_bare} |"
             )
-        lines.append(
-            f"| {page.name} | nginx (static) | {ceiling:,.0f} "
-            f"| {median(page.name, 'nginx', 'p50'):.2f} | {median(page.name, 'nginx', 'p99'):.2f} "
-            f"| {sizes[page.name]:,} | – | – | – |"
-        )
+    lines.append("")
+    lines.append(
+        "SQL statements per page (cache miss/hit, in-process): "
+        + ", ".join(f"{name} {miss}/{hit}" for name, (miss, hit) in sql.items())
+        + "; bytes: "
+        + ", ".join(f"{name} {size:,}" for name, size in sizes.items())
+    )
     if skipped:
         lines.append(f"\nnot measured (endpoint not registered yet): {', '.join(skipped)}")
     report = "\n".join(lines)

@@ -25,10 +25,12 @@ from .services import ROOT, Proc, free_port, private_postgres, private_redis, s3
 
 #: The app server chosen on bench/ evidence (bench/README.md, "Which server").
 SERVERS = {
-    "gunicorn": ["-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "{workers}", "-b", "127.0.0.1:{port}", "wsgi:app"],
+    "gunicorn": ["-m", "gunicorn", "-w", "{workers}", "-b", "127.0.0.1:{port}", "wsgi:app"],
+    # As in deploy/systemd/meridian-app.service: threads bounded below the DB pool.
     "granian": [
         "-m", "granian", "--interface", "wsgi", "--workers", "{workers}", "--host", "127.0.0.1",
-        "--port", "{port}", "--log-level", "warning", "wsgi:app",
+        "--port", "{port}", "--blocking-threads", "8", "--respawn-failed-workers",
+        "--log-level", "warning", "wsgi:app",
     ],
 }  # fmt: skip
 DEFAULT_SERVER = os.environ.get("PROD_SERVER", "granian")
@@ -148,18 +150,25 @@ class Stack:
             with open(tls / "server.pem", "ab") as out:
                 out.write(extra.bytes())
 
-    def _create_bucket(self) -> None:
+    def _s3(self):
         import boto3
 
         env = self.env()
-        s3 = boto3.client(
+        return boto3.client(
             "s3",
             endpoint_url=env["S3_ENDPOINT_URL"],
             region_name=env["S3_REGION"],
             aws_access_key_id=env["S3_ACCESS_KEY_ID"],
             aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
         )
-        s3.create_bucket(Bucket=S3_BUCKET)
+
+    def _create_bucket(self) -> None:
+        self._s3().create_bucket(Bucket=S3_BUCKET)
+
+    def s3_keys(self) -> list[str]:
+        """Every object in the media bucket."""
+        answer = self._s3().list_objects_v2(Bucket=S3_BUCKET)
+        return [item["Key"] for item in answer.get("Contents", [])]
 
     def app_server(self, index: int) -> Proc:
         port = self.app_ports[index]

@@ -17,14 +17,24 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
 
 from meridian import create_app, hosts, pagecache
 from meridian.bundles import load_bundle
 from meridian.extensions import cache, db
 from meridian.markdown import render_markdown
-from meridian.models import Domain, Location, OpeningHours, Post, Service, Tag, Tenant
+from meridian.models import (
+    Domain,
+    Location,
+    OpeningHours,
+    Post,
+    Practitioner,
+    PractitionerHours,
+    PractitionerService,
+    Service,
+    Tag,
+    Tenant,
+)
 
 from .factories import (
     DEMO_HOSTS,
@@ -34,26 +44,9 @@ from .factories import (
     build_user,
     csrf_token,
     plant_session,
+    prepare_postgres,
     saved,
 )
-
-
-def _prepare_postgres(url: str) -> None:
-    """Create the test database if needed and start from an empty schema."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    engine = create_engine(target)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +55,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        _prepare_postgres(url)
+        prepare_postgres(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
@@ -170,7 +163,8 @@ WEEKDAY_HOURS = [(day, time(9, 0), time(17, 0)) for day in range(5)]
 
 @pytest.fixture
 def make_tenant(app: Flask):
-    """Build a tenant with a primary domain and one location open Mon-Fri 9-5."""
+    """Build a tenant with a primary domain and one location open Mon-Fri 9-5, where
+    one practitioner ("Pat Example", slug `pat`) works those hours."""
 
     def make(
         slug: str = "clinic-a",
@@ -211,6 +205,19 @@ def make_tenant(app: Flask):
             for weekday, opens, closes in WEEKDAY_HOURS:
                 location.hours.append(
                     OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
+                )
+            practitioner = Practitioner(tenant_id=tenant.id, slug="pat", name="Pat Example")
+            db.session.add(practitioner)
+            db.session.flush()
+            for weekday, opens, closes in WEEKDAY_HOURS:
+                practitioner.hours.append(
+                    PractitionerHours(
+                        tenant_id=tenant.id,
+                        location_id=location.id,
+                        weekday=weekday,
+                        opens=opens,
+                        closes=closes,
+                    )
                 )
             db.session.commit()
             db.session.refresh(tenant)
@@ -294,9 +301,12 @@ def count_queries(app: Flask):
 
 @pytest.fixture
 def make_service(app: Flask):
-    """Add an online-bookable service to a tenant (15 minutes + 5 buffer by default)."""
+    """Add an online-bookable service to a tenant (15 minutes + 5 buffer by default),
+    offered by every practitioner of the tenant (or only those in `offered_by`)."""
 
-    def make(tenant: Tenant, slug: str = "consult", **fields: Any) -> Service:
+    def make(
+        tenant: Tenant, slug: str = "consult", offered_by: tuple[str, ...] | None = None, **fields
+    ) -> Service:
         values = {
             "name": slug.replace("-", " ").title(),
             "duration_minutes": 15,
@@ -305,7 +315,100 @@ def make_service(app: Flask):
             "horizon_days": 60,
         } | fields
         with app.app_context():
-            return saved(Service(tenant_id=tenant.id, slug=slug, **values))
+            service = saved(Service(tenant_id=tenant.id, slug=slug, **values))
+            team = db.session.scalars(db.select(Practitioner).filter_by(tenant_id=tenant.id)).all()
+            for practitioner in team:
+                if offered_by is None or practitioner.slug in offered_by:
+                    db.session.add(
+                        PractitionerService(
+                            tenant_id=tenant.id,
+                            practitioner_id=practitioner.id,
+                            service_id=service.id,
+                        )
+                    )
+            db.session.commit()
+            return service
+
+    return make
+
+
+@pytest.fixture
+def add_location(app: Flask):
+    """`add_location(tenant, "annex", practitioners=("pat",))`: a second location open
+    Mon-Fri 9-5, where those practitioners also work Mon-Fri 9-5. Returns its id."""
+
+    def make(tenant: Tenant, slug: str = "annex", practitioners=("pat",), **fields) -> int:
+        with app.app_context():
+            location = Location(
+                tenant_id=tenant.id,
+                slug=slug,
+                name=fields.pop("name", slug.title()),
+                street="2 Side Street",
+                city="Town",
+                country="GB",
+                timezone=fields.pop("timezone", "Europe/London"),
+                position=1,
+                **fields,
+            )
+            db.session.add(location)
+            db.session.flush()
+            for weekday, opens, closes in WEEKDAY_HOURS:
+                location.hours.append(
+                    OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
+                )
+            _works_at(tenant, location, practitioners)
+            db.session.commit()
+            return location.id
+
+    return make
+
+
+def _works_at(tenant: Tenant, location: Location, slugs, hours=WEEKDAY_HOURS) -> None:
+    team = db.session.scalars(
+        db.select(Practitioner).filter_by(tenant_id=tenant.id).where(Practitioner.slug.in_(slugs))
+    )
+    for practitioner in team:
+        for weekday, opens, closes in hours:
+            db.session.add(
+                PractitionerHours(
+                    tenant_id=tenant.id,
+                    practitioner_id=practitioner.id,
+                    location_id=location.id,
+                    weekday=weekday,
+                    opens=opens,
+                    closes=closes,
+                )
+            )
+
+
+@pytest.fixture
+def add_practitioner(app: Flask):
+    """`add_practitioner(tenant, "sam")`: another practitioner, working Mon-Fri 9-5 at
+    the main location (or `hours`), offering every service the tenant has. Returns id."""
+
+    def make(tenant: Tenant, slug: str = "sam", hours=WEEKDAY_HOURS, **fields) -> int:
+        with app.app_context():
+            practitioner = Practitioner(
+                tenant_id=tenant.id,
+                slug=slug,
+                name=fields.pop("name", slug.title() + " Example"),
+                position=fields.pop("position", 1),
+                **fields,
+            )
+            db.session.add(practitioner)
+            db.session.flush()
+            location = db.session.get(Location, tenant.locations[0].id)
+            _works_at(tenant, location, (slug,), hours)
+            for service_id in db.session.scalars(
+                db.select(Service.id).filter_by(tenant_id=tenant.id)
+            ):
+                db.session.add(
+                    PractitionerService(
+                        tenant_id=tenant.id, practitioner_id=practitioner.id, service_id=service_id
+                    )
+                )
+            db.session.commit()
+            return practitioner.id
 
     return make
 
@@ -313,7 +416,7 @@ def make_service(app: Flask):
 @pytest.fixture
 def next_free(app: Flask):
     """`next_free(tenant, service)` -> the first free start (UTC) at the main location."""
-    from meridian.booking.service import availability
+    from meridian.booking.availability import availability
 
     def find(tenant: Tenant, service: Service, index: int = 0, location_id: int | None = None):
         with app.app_context():

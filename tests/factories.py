@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from meridian.auth import passwords
 from meridian.auth.sessions import session_fields
@@ -28,6 +29,24 @@ DEMO_HOSTS = {
 #: The password every built user has (12+ characters, not a common one).
 PASSWORD = "plum sofa orbit lantern 7"
 PLATFORM_HOST = "localhost"
+
+
+def prepare_postgres(url: str) -> None:
+    """Create the test database if needed and start from an empty schema."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def saved(row: Any) -> Any:

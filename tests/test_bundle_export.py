@@ -20,15 +20,21 @@ from meridian.models import (
     OpeningHours,
     Post,
     PostRevision,
+    Practitioner,
+    PractitionerHours,
+    PractitionerService,
     Redirect,
     Service,
     Tenant,
+    TimeOff,
 )
 
 from .conftest import ROOT
 
 # Bookkeeping a visitor never sees; everything else is compared.
-SKIP = {"id", "tenant_id", "location_id", "created_at"}
+SKIP = {"id", "tenant_id", "location_id", "practitioner_id", "service_id", "created_at"}
+# When a domain was proved is bookkeeping; *whether* it serves is compared below.
+SKIP |= {"verified_at", "verification_token"}
 TENANT_SKIP = SKIP | {"content_version", "next_publish_at", "updated_at", "studio_edited_at"}
 
 
@@ -48,9 +54,27 @@ def visible(slug: str) -> dict:
         return sorted((key(r), _columns(r)) for r in found)
 
     posts = db.session.scalars(select(Post).filter_by(**where)).all()
+    people = {p.id: p.slug for p in db.session.scalars(select(Practitioner).filter_by(**where))}
+    services = {s.id: s.slug for s in db.session.scalars(select(Service).filter_by(**where))}
     return {
+        "practitioners": rows(Practitioner, lambda p: p.slug),
+        "practitioner_services": sorted(
+            (people[r.practitioner_id], services[r.service_id])
+            for r in db.session.scalars(select(PractitionerService).filter_by(**where))
+        ),
+        "practitioner_hours": sorted(
+            (people[r.practitioner_id], slugs[r.location_id], r.weekday, r.opens, r.closes)
+            for r in db.session.scalars(select(PractitionerHours).filter_by(**where))
+        ),
+        "time_off": sorted(
+            (people[r.practitioner_id], r.starts_at, r.ends_at, r.note)
+            for r in db.session.scalars(select(TimeOff).filter_by(**where))
+        ),
         "tenant": _columns(tenant, TENANT_SKIP),
         "domains": rows(Domain, lambda d: d.hostname),
+        "serving": sorted(
+            d.hostname for d in tenant.domains if getattr(d, "verified_at", True) is not None
+        ),
         "locations": rows(Location, lambda loc: loc.slug),
         "hours": rows(OpeningHours, lambda h: (slugs[h.location_id], h.weekday, h.opens)),
         "closures": rows(Closure, lambda c: (slugs[c.location_id], c.day)),
@@ -112,6 +136,7 @@ def test_export_then_load_into_an_empty_database_gives_the_same_clinic(ctx, tmp_
     _edit_in_the_studio(_zak())
     before = visible("zak-clinic")
     assert len(before["posts"]) == 6 and before["redirects"] and before["closures"]
+    assert before["practitioners"] and before["practitioner_hours"]
     export_bundle(_zak(), tmp_path / "out")
     _wipe()
     load_bundle(tmp_path / "out")

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from meridian.extensions import db
-from meridian.models import Location, OpeningHours, Post, Tag, post_tag
+from meridian.models import Location, OpeningHours, Post, Practitioner, Tag, post_tag
 
 from .factories import saved
 
@@ -22,10 +22,12 @@ OWNED_URLS = {
     "site.post": "/blog/{post}",
     "site.tag": "/blog/tag/{tag}",
     "site.location": "/contact/{location}",
+    "site.practitioner": "/team/{practitioner}",
 }
 SHARED_URLS = {
     "site.blog": "/blog",
     "site.faq": "/faq",
+    "site.team": "/team",
     "site.contact": "/contact",
     "site.feed": "/feed.xml",
     "site.sitemap": "/sitemap.xml",
@@ -63,13 +65,16 @@ def two_clinics(make_tenant, make_post, app):
                 position=1,
             )
         )
+        saved(Practitioner(tenant_id=a.id, slug="alpha-person", name="Alpha Person"))
     return a, b
 
 
 @pytest.mark.parametrize("endpoint", sorted(OWNED_URLS))
 def test_other_clinics_objects_are_404(two_clinics, client_for, endpoint):
     a, b = two_clinics
-    url = OWNED_URLS[endpoint].format(post="alpha-only", tag="alpha-tag", location="alpha-annex")
+    url = OWNED_URLS[endpoint].format(
+        post="alpha-only", tag="alpha-tag", location="alpha-annex", practitioner="alpha-person"
+    )
     assert client_for(a).get(url).status_code == 200
     response = client_for(b).get(url)
     assert response.status_code == 404

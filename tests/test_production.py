@@ -79,3 +79,12 @@ def test_readyz_names_a_redis_that_is_down(make_app, client_for, unused_port):
     response = client_for("localhost", down).get("/readyz")
     assert response.status_code == 503
     assert "database: ok" in response.text and "redis: FAILING" in response.text
+
+
+def test_check_config_passes_a_safe_configuration_and_names_problems(app):
+    safe = build(app)
+    result = safe.test_cli_runner().invoke(args=["check-config"])
+    assert result.exit_code == 0 and "safe for production" in result.output
+    development = app.test_cli_runner().invoke(args=["check-config"])
+    assert development.exit_code == 1
+    assert "MERIDIAN_ENV is not 'production'" in development.output

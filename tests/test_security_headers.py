@@ -30,7 +30,7 @@ SAMPLE_ARGS = {
 PLACEHOLDER = "sample"
 #: Endpoints (by blueprint, or bare name) that only readers use: never a cookie, on any
 #: route they will ever have. Booking and signed-in areas may set a session.
-READER_BLUEPRINTS = {"site", "index", "static", "directory", "media"}
+READER_BLUEPRINTS = {"site", "index", "static", "directory", "media", "engagement"}
 
 
 def directives(csp: str) -> dict[str, list[str]]:

@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meridian.booking.slots import Rules, free_slots, holidays_between, nearest
+from meridian.booking.slots import (
+    Rules,
+    fairest,
+    first_available,
+    free_slots,
+    holidays_between,
+    merged,
+    nearest,
+    within,
+)
 
 EVERY_DAY = [(d, time(9), time(17)) for d in range(7)]
 
@@ -145,3 +154,40 @@ def test_nearest_free_times():
         target,
         target + timedelta(minutes=15),
     ]
+
+
+# --- practitioners: hours within opening hours, busy intervals, first available ---
+
+
+def test_practitioner_hours_are_clipped_to_the_locations_opening_hours():
+    opening = [(0, time(9), time(17)), (1, time(9), time(12)), (1, time(13), time(17))]
+    hours = [(0, time(8), time(10)), (1, time(11), time(14)), (2, time(9), time(17))]
+    assert within(hours, opening) == [
+        (0, time(9), time(10)),
+        (1, time(11), time(12)),
+        (1, time(13), time(14)),
+    ]  # Wednesday: the door is shut, so no hours at all
+
+
+def test_time_off_overlapping_bookings_is_merged_and_blocks_everything_it_covers():
+    day = date(2026, 6, 10)
+    booked = utc(2026, 6, 10, 9, 0)  # 10:00 BST for 30 minutes
+    away = (utc(2026, 6, 10, 9, 15), utc(2026, 6, 10, 12, 0))  # 10:15-13:00 BST
+    assert merged([away, (booked, booked + timedelta(minutes=30))]) == [(booked, away[1])]
+    free = slots_on(rules(), day, [(booked, booked + timedelta(minutes=30)), away])
+    london = [s.astimezone(ZoneInfo("Europe/London")).time() for s in free]
+    assert time(9, 45) in london and time(13, 0) in london
+    assert not [t for t in london if time(9, 50) <= t < time(13, 0)]
+
+
+def test_first_available_is_the_union_and_remembers_who_is_free():
+    day = date(2026, 6, 10)
+    a, b, c = utc(2026, 6, 10, 8), utc(2026, 6, 10, 9), utc(2026, 6, 10, 10)
+    slots, who = first_available({1: {day: [a, b]}, 2: {day: [b, c]}, 3: {}})
+    assert slots == {day: [a, b, c]}
+    assert who == {a: [1], b: [1, 2], c: [2]}
+
+
+def test_fairest_puts_the_least_booked_that_day_first_then_the_least_booked_overall():
+    assert fairest([1, 2, 3], {1: 2, 2: 0, 3: 0}, {2: 5, 3: 1}) == [3, 2, 1]
+    assert fairest([1, 2], {}, {}) == [1, 2]  # a tie keeps the team's order

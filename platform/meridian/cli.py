@@ -146,11 +146,15 @@ def reminders_queue(hours: int | None) -> None:
 
 def register(app: Flask) -> None:
     from .auth.cli import register as register_auth
+    from .engagement.cli import engagement
 
     register_auth(app)
+    app.cli.add_command(engagement)
     app.cli.add_command(tenants)
     app.cli.add_command(outbox)
     app.cli.add_command(reminders)
-    from . import worker
+    from . import backup, safety, worker
 
     worker.register(app)
+    backup.register(app)
+    safety.register(app)

@@ -30,6 +30,11 @@ def _database_url(instance: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{instance / 'meridian.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """`postgres://` and `postgresql://` URLs mean psycopg 3 here."""
     # Heroku-style URLs name the driver-less scheme; we use psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
@@ -54,6 +59,8 @@ class Config:
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
+        # `flask backup` writes here (default <instance>/backups).
+        self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
         # Rendered public pages are cached under the tenant's content version.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
@@ -114,6 +121,10 @@ class Config:
         self.AUTH_ABSOLUTE_HOURS = int(os.environ.get("AUTH_ABSOLUTE_HOURS", "12"))
         # A password-ok sign-in waits this long at most for its second factor.
         self.AUTH_PENDING_MINUTES = int(os.environ.get("AUTH_PENDING_MINUTES", "10"))
+        # Domain verification (DNS TXT): the system's resolver unless DNS_RESOLVER names
+        # one as host:port (the tests run their own on loopback).
+        self.DNS_RESOLVER = os.environ.get("DNS_RESOLVER", "")
+        self.DNS_TIMEOUT_SECONDS = float(os.environ.get("DNS_TIMEOUT_SECONDS", "5"))
         # Second-factor attempts, per account and per client address (POSTs only).
         self.AUTH_SECOND_FACTOR_RATE_LIMIT = os.environ.get(
             "AUTH_SECOND_FACTOR_RATE_LIMIT", "5 per minute; 30 per hour"
@@ -142,3 +153,21 @@ class Config:
         # uploads between MEDIA_MAX_BYTES and this get a message next to the field.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", str(64 * 1_000_000)))
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per minute; 60 per hour")
+        # Readers' forms (meridian.engagement): limits per client address (IPv6 by /64)
+        # and per post, the fastest a person fills a form, how old its stamp may be.
+        env = os.environ.get
+        self.COMMENT_RATE_LIMIT = env("COMMENT_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.COMMENT_POST_RATE_LIMIT = env("COMMENT_POST_RATE_LIMIT", "30 per hour")
+        self.LIKE_RATE_LIMIT = env("LIKE_RATE_LIMIT", "30 per minute; 200 per hour")
+        self.SUBSCRIBE_RATE_LIMIT = env("SUBSCRIBE_RATE_LIMIT", "5 per minute; 20 per hour")
+        self.CONTACT_RATE_LIMIT = env("CONTACT_RATE_LIMIT", "3 per minute; 10 per hour")
+        self.FORM_MIN_SECONDS = float(env("FORM_MIN_SECONDS", "3"))
+        self.FORM_STAMP_MAX_AGE = int(env("FORM_STAMP_MAX_AGE", str(86_400)))
+        self.COMMENT_MAX_LINKS = int(env("COMMENT_MAX_LINKS", "2"))
+        # Subscriptions: how long a confirmation link works; how often one address may
+        # be sent a confirmation; new-post e-mails queued per transaction.
+        self.SUBSCRIBE_LINK_MAX_AGE = int(env("SUBSCRIBE_LINK_MAX_AGE", str(7 * 86_400)))
+        self.SUBSCRIBE_RESEND_MINUTES = int(env("SUBSCRIBE_RESEND_MINUTES", "10"))
+        self.NEW_POST_BATCH = int(env("NEW_POST_BATCH", "200"))
+        # At most one "comments waiting" e-mail per clinic in this many minutes.
+        self.COMMENT_DIGEST_MINUTES = int(env("COMMENT_DIGEST_MINUTES", "15"))

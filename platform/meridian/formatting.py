@@ -6,7 +6,7 @@ from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.numbers import format_currency
 from flask import Flask, g
 
@@ -40,6 +40,20 @@ def clock(value: time) -> str:
     return format_time(value, format="short", locale=_locale())
 
 
+def local_clock(value: datetime, zone: str) -> str:
+    """A UTC instant as the clinic's clock reads it, in the clinic's locale's format."""
+    return format_time(value.astimezone(ZoneInfo(zone)), format="short", locale=_locale())
+
+
+def place_time(location, locale: str | None = None) -> str:
+    """`Wellington time`, `London time`: the location's city names its clock, which
+    people recognise where a zone name (Pacific/Auckland, NZDT) puzzles them."""
+    if location.city:
+        return f"{location.city} time"
+    city = get_timezone_location(location.timezone, locale=locale or _locale(), return_city=True)
+    return f"{city} time"
+
+
 def money(minor: int, currency: str) -> str:
     if minor == 0:
         return "Free"
@@ -54,5 +68,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(local_datetime)
     app.add_template_filter(clock)
+    app.add_template_filter(local_clock)
+    app.add_template_filter(place_time)
     app.add_template_filter(money)
     app.add_template_filter(iso)

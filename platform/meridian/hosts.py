@@ -45,7 +45,7 @@ class TenantRef:
 _REF_BY_HOST = (
     select(Tenant.id, Tenant.slug, Tenant.status, Tenant.content_version, Tenant.next_publish_at)
     .join(Domain, Domain.tenant_id == Tenant.id)
-    .where(Domain.hostname == bindparam("host"))
+    .where(Domain.hostname == bindparam("host"), Domain.verified_at.is_not(None))
     .execution_options(all_tenants=True)
 )
 

@@ -88,6 +88,22 @@ def _render_blocks(name: str, context: dict[str, Any]) -> dict[str, str]:
     return {name: "".join(block(jinja_context)) for name, block in template.blocks.items()}
 
 
+#: Headers a caller may add: the list headers of subscription mail (RFC 2369, RFC 8058)
+#: and a Reply-To (an address, checked like a recipient).
+EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To")
+
+
+def _extra_headers(headers: dict[str, str]) -> dict[str, str]:
+    extra = {}
+    for name, value in headers.items():
+        if name not in EXTRA_HEADERS:
+            raise ValueError(f"mail.queue: header {name!r} is not allowed")
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"mail.queue: header {name!r} must be one line")
+        extra[name] = address(value) if name == "Reply-To" else value
+    return extra
+
+
 def queue(
     tenant: Tenant,
     kind: str,
@@ -97,6 +113,7 @@ def queue(
     key: str | None = None,
     booking: Booking | None = None,
     ics: str | None = None,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Add one e-mail to the outbox, in the caller's transaction (the caller commits).
@@ -109,9 +126,11 @@ def queue(
               fails the transaction (default: `kind` plus a random id, never a dup)
     booking   the booking it is about (linked for the studio; `booking` in templates)
     ics       an iCalendar text to attach as appointment.ics
+    headers   extra headers, only those in EXTRA_HEADERS (e.g. List-Unsubscribe)
     context   anything else the templates need
     """
     recipient = address(to)
+    extra = _extra_headers(headers or {})
     subject, text, html = render(template, tenant=tenant, booking=booking, **context)
     message = OutboxMessage(
         tenant_id=tenant.id,
@@ -122,6 +141,7 @@ def queue(
         body_text=text,
         body_html=html,
         ics=ics,
+        headers=extra or None,
         idempotency_key=key or f"{kind}:{uuid.uuid4().hex}",
         created_at=utcnow(),
     )

@@ -14,6 +14,7 @@ Message-ID is derived from the idempotency key, so a resend after a crash betwee
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -40,6 +41,8 @@ def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
     email["Message-ID"] = f"<{digest}@meridian>"
+    for name, value in (message.headers or {}).items():
+        email[name] = Address(addr_spec=address(value)) if name == "Reply-To" else value
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -49,9 +52,14 @@ def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
             maintype="text",
             subtype="calendar",
             filename="appointment.ics",
-            params={"method": "PUBLISH" if "METHOD:PUBLISH" in message.ics else "CANCEL"},
+            params={"method": _ics_method(message.ics)},
         )
     return email
+
+
+def _ics_method(ics: str) -> str:
+    match = re.search(r"^METHOD:([A-Z]+)\r?$", ics, re.MULTILINE)
+    return match.group(1) if match else "PUBLISH"
 
 
 def _send_smtp(email: EmailMessage) -> None:
@@ -80,10 +88,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            or_(
-                (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
-            ),
+            _due(now),
         )
         .values(
             status="sending",
@@ -97,7 +102,9 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def _due(now: datetime):
-    return or_(
+    # A suspended clinic's e-mails are held (kept queued) until it is resumed.
+    live = OutboxMessage.tenant_id.in_(select(Tenant.id).where(Tenant.status == "active"))
+    return live & or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
     )

@@ -68,7 +68,7 @@ def show(token: str):
     from .site.views import render_post
 
     expires = made + timedelta(seconds=max_age())
-    return private(make_response(render_post(tenant, post, preview={"expires": expires})))
+    return private(make_response(render_post(post, 0, preview={"expires": expires})))
 
 
 @bp.before_request

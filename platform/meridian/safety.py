@@ -16,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
 MIN_SECRET_LENGTH = 32
 
 
@@ -66,3 +70,22 @@ def check(config: Mapping[str, Any]) -> None:
         raise UnsafeConfiguration(
             "\n".join(f"meridian: refusing to start: {problem}" for problem in found)
         )
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """Exit 0 only for a configuration safe for production (systemd's ExecStartPre)."""
+    config = current_app.config
+    found = problems(config)
+    if config.get("MERIDIAN_ENV") != "production":
+        found.insert(0, "MERIDIAN_ENV is not 'production' (the checks below would not run)")
+    for problem in found:
+        click.echo(f"meridian: refusing to start: {problem}", err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo("configuration: safe for production")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(check_config_command)

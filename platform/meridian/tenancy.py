@@ -66,7 +66,7 @@ def get_for_tenant_or_404(model: type[M], **by: Any) -> M:
 _TENANT_BY_HOST = (
     select(Tenant)
     .join(Domain, Domain.tenant_id == Tenant.id)
-    .where(Domain.hostname == bindparam("host"))
+    .where(Domain.hostname == bindparam("host"), Domain.verified_at.is_not(None))
     .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
 )
 

@@ -20,9 +20,17 @@ SAMPLE_POST = {
 }
 
 
+#: A practitioner of each demo clinic (from tenants/<slug>/tenant.toml).
+SAMPLE_PRACTITIONER = {
+    "acute-acupuncture": "aroha-ngata",
+    "zak-clinic": "samira-haddad",
+}
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    """One page of one clinic: `path` may use {post}; `endpoint` must be registered."""
+    """One page of one clinic: `path` may use {post} and {practitioner}; `endpoint`
+    must be registered."""
 
     name: str
     path: str
@@ -31,7 +39,7 @@ class AuditPage:
     setup: tuple[str, ...] = field(default=())
 
     def url_path(self, clinic: str) -> str:
-        return self.path.format(post=SAMPLE_POST[clinic])
+        return self.path.format(post=SAMPLE_POST[clinic], practitioner=SAMPLE_PRACTITIONER[clinic])
 
 
 PUBLIC_PAGES = [
@@ -40,6 +48,8 @@ PUBLIC_PAGES = [
     AuditPage("post", "/blog/{post}", "site.post"),
     AuditPage("faq", "/faq", "site.faq"),
     AuditPage("contact", "/contact", "site.contact"),
+    AuditPage("team", "/team", "site.team"),
+    AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
 ]
 
 # --- BOOKING: add the booking pages here when the `booking` blueprint lands (issue 3) ---
@@ -51,7 +61,17 @@ BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")
 #: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
 ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES
+# Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
+# token (confirm, unsubscribe) and the forms' error states are audited in
+# tests/browser/test_engagement_browser.py.
+ENGAGEMENT_PAGES: list[AuditPage] = [
+    AuditPage("subscribe", "/subscribe", "engagement.subscribe"),
+    AuditPage("subscribe-sent", "/subscribe/sent", "engagement.subscribe_sent"),
+    AuditPage("comment-thanks", "/comments/{post}/thanks", "engagement.comment_thanks"),
+    AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
+]
+
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES
 
 
 def audit_params():

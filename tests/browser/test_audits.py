@@ -115,6 +115,7 @@ def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, requir
         theme.write_bytes(client.get("/theme.css").data)
         files.append(theme)
     files.append(ROOT / "platform" / "meridian" / "static" / "css" / "site.css")
+    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "engagement.css")
     messages = run_vnu(files)
     problems = [
         f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"

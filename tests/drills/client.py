@@ -54,12 +54,21 @@ class Client:
     ca: str
     timeout: float = 10.0
     cookies: dict[str, str] = field(default_factory=dict)
-    _conn: http.client.HTTPSConnection | None = None
+    #: Straight to an app server (plain HTTP on `direct`), as nginx would send it:
+    #: the public Host and port, X-Forwarded-Proto https and this client address.
+    direct: int | None = None
+    client_ip: str = "127.0.0.1"
+    _conn: http.client.HTTPConnection | None = None
 
-    def _connection(self) -> http.client.HTTPSConnection:
+    def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            context = ssl.create_default_context(cafile=self.ca)
-            self._conn = _Connection(self.host, self.port, context, self.timeout)
+            if self.direct is not None:
+                self._conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.direct, timeout=self.timeout
+                )
+            else:
+                context = ssl.create_default_context(cafile=self.ca)
+                self._conn = _Connection(self.host, self.port, context, self.timeout)
         return self._conn
 
     def close(self) -> None:
@@ -67,12 +76,23 @@ class Client:
             self._conn.close()
             self._conn = None
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Answer:
         headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "meridian-drill"}
-        body = None
-        if form is not None:
+        if self.direct is not None:
+            headers |= {"X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_ip}
+        body: str | bytes | None = None
+        if files is not None:
+            body, headers["Content-Type"] = _multipart(form or {}, files)
+        elif form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if form is not None or files is not None:
             headers["Origin"] = f"https://{self.host}:{self.port}"
             headers["Referer"] = f"https://{self.host}:{self.port}{path}"
         if self.cookies:
@@ -98,8 +118,25 @@ class Client:
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
 
-    def post(self, path: str, form: dict[str, str]) -> Answer:
-        return self.request("POST", path, form)
+    def post(self, path: str, form: dict[str, str], files=None) -> Answer:
+        return self.request("POST", path, form, files)
+
+
+def _multipart(form: dict[str, str], files: dict[str, tuple[str, bytes, str]]):
+    boundary = "meridian-drill-boundary-7c1f"
+    parts: list[bytes] = []
+    for name, value in form.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, (filename, data, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, str, str]]:
@@ -124,13 +161,15 @@ def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, st
 _visitors = itertools.count(1)
 
 
-def book(client: Client, location: str, service: str, start: str, n: int | None = None) -> Answer:
-    """The details step as a browser does it: GET the form, POST it with its token.
-    Each call is a new visitor (its own e-mail and phone: some services are for new
-    clients only)."""
-    n = next(_visitors) if n is None else n
+def book(
+    client: Client, location: str, service: str, start: str, prefilled: Answer | None = None
+) -> Answer:
+    """The details step as a browser does it: GET the form (unless `prefilled` is that
+    page), POST it with its token. Each call is a new visitor (its own e-mail and
+    phone: some services are for new clients only)."""
+    n = next(_visitors)
     query = urlencode({"location": location, "service": service, "start": start})
-    page = client.get(f"/book/details?{query}")
+    page = prefilled or client.get(f"/book/details?{query}")
     token = CSRF.search(page.body)
     if page.status != 200 or token is None:
         return page

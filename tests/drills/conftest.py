@@ -98,7 +98,8 @@ def sql(stack: Stack):
 
     def run(query: str, params: tuple = ()) -> list[tuple]:
         dsn = f"host=127.0.0.1 port={stack.pg_port} user=postgres dbname={stack.database}"
-        with psycopg.connect(dsn, connect_timeout=5) as conn:
+        autocommit = query.lstrip().upper().startswith(("CREATE DATABASE", "DROP DATABASE"))
+        with psycopg.connect(dsn, connect_timeout=5, autocommit=autocommit) as conn:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if cursor.description else []
 

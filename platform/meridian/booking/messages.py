@@ -10,7 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from icalendar import Calendar, Event, vText
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from .. import mail
 from ..models import Booking, Tenant, utcnow
@@ -27,21 +28,37 @@ def when_text(moment: datetime, zone: str, locale: str) -> str:
     )
 
 
+def organizer_address(tenant: Tenant) -> str:
+    """The address the clinic's e-mails come from: its own, or the platform's."""
+    return tenant.mail_from or current_app.config["MAIL_FROM"]
+
+
 def ics_for(tenant: Tenant, booking: Booking, cancelled: bool = False) -> str:
+    """An iTIP invitation (REQUEST) or cancellation (CANCEL) that every calendar merges:
+    one UID for the appointment however often it moves, SEQUENCE raised each time."""
     cal = Calendar()
     cal.add("prodid", "-//Meridian//Booking//EN")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
-    event.add("uid", f"booking-{booking.reference}@{tenant.primary_host}")
+    event.add("uid", f"booking-{booking.calendar_uid}@{tenant.primary_host}")
+    event.add("sequence", booking.calendar_sequence)
     event.add("dtstamp", utcnow())
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
     event.add("summary", f"{booking.service.name} — {tenant.name}")
     location = booking.location
     event["location"] = vText(", ".join([location.name, *location.address_lines]))
-    if cancelled:
-        event.add("status", "CANCELLED")
+    organizer = vCalAddress(f"mailto:{organizer_address(tenant)}")
+    organizer.params["cn"] = vText(tenant.name)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{booking.client_email}")
+    attendee.params["cn"] = vText(booking.client_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")
 

@@ -1,9 +1,9 @@
 """Placing, cancelling and rescheduling bookings. The database has the last word.
 
-Each change is one transaction: the booking, its slot claims (UNIQUE per location and
-5-minute granule), its new-client claims and its outgoing e-mails are committed
-together or not at all. A conflict surfaces as IntegrityError, which we roll back and
-explain; we never decide "free" by reading and then writing.
+Each change is one transaction: the booking, its slot claims (UNIQUE per practitioner
+and 5-minute granule, whatever the location), its new-client claims and its outgoing
+e-mails are committed together or not at all. A conflict surfaces as IntegrityError,
+which we roll back and explain; we never decide "free" by reading and then writing.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -22,18 +21,20 @@ from ..extensions import db
 from ..models import (
     GRANULE_MINUTES,
     Booking,
-    Closure,
     Location,
     NewClientClaim,
-    OpeningHours,
+    Practitioner,
     Service,
     SlotClaim,
     Tenant,
     utcnow,
 )
 from . import messages
+from .availability import Availability, availability, rules_for
 from .identity import canonical_email
-from .slots import Rules, free_slots, holidays_between, nearest
+from .slots import fairest, free_slots, nearest
+
+__all__ = ["Availability", "availability", "rules_for"]
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -52,86 +53,12 @@ class SlotTaken(BookingError):
     pass
 
 
+class NewClientsOnly(BookingError):
+    """A new-clients-only service refused: worded the same whatever matched."""
+
+
 class LinkUsed(Exception):
     """The booking is no longer confirmed: the link has been used (or overtaken)."""
-
-
-@dataclass
-class Availability:
-    location: Location
-    service: Service
-    rules: Rules
-    slots: dict[date, list[datetime]] = field(default_factory=dict)
-
-
-def rules_for(location: Location, service: Service, first: date, last: date) -> Rules:
-    """The slot rules of one service at one location, with closures and holidays."""
-    hours = db.session.scalars(
-        select(OpeningHours).where(
-            OpeningHours.location_id == location.id, OpeningHours.tenant_id == location.tenant_id
-        )
-    ).all()
-    closures = db.session.scalars(
-        select(Closure).where(
-            Closure.location_id == location.id,
-            Closure.tenant_id == location.tenant_id,
-            Closure.day >= first,
-            Closure.day <= last,
-        )
-    ).all()
-    return Rules(
-        zone=location.timezone,
-        hours=[(h.weekday, h.opens, h.closes) for h in hours],
-        duration=service.duration_minutes,
-        buffer=service.buffer_minutes,
-        min_notice=service.min_notice_minutes,
-        horizon_days=service.horizon_days,
-        closed_days=frozenset(c.day for c in closures if not c.is_open),
-        open_days=frozenset(c.day for c in closures if c.is_open),
-        holiday_days=holidays_between(location.country, location.holiday_subdivision, first, last),
-    )
-
-
-def busy_intervals(
-    location: Location, start: datetime, end: datetime, exclude_id: int | None = None
-) -> list[tuple[datetime, datetime]]:
-    """[start, blocked_until) of confirmed bookings touching [start, end)."""
-    stmt = select(Booking.starts_at, Booking.blocked_until).where(
-        Booking.location_id == location.id,
-        Booking.tenant_id == location.tenant_id,
-        Booking.status == "confirmed",
-        Booking.starts_at < end,
-        Booking.blocked_until > start,
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Booking.id != exclude_id)
-    return [(row[0], row[1]) for row in db.session.execute(stmt)]
-
-
-def availability(
-    location: Location,
-    service: Service,
-    now: datetime | None = None,
-    first_day: date | None = None,
-    last_day: date | None = None,
-    exclude_id: int | None = None,
-) -> Availability:
-    now = now or utcnow()
-    zone = ZoneInfo(location.timezone)
-    today = now.astimezone(zone).date()
-    first = max(first_day or today, today)
-    last = min(
-        last_day or today + timedelta(days=service.horizon_days),
-        today + timedelta(days=service.horizon_days),
-    )
-    rules = rules_for(location, service, first, last)
-    window_start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
-    window_end = datetime.combine(last + timedelta(days=2), datetime.min.time(), zone).astimezone(
-        UTC
-    )
-    busy = busy_intervals(location, window_start - timedelta(days=1), window_end, exclude_id)
-    slots = free_slots(rules, busy, now, first, last) if first <= last else {}
-    return Availability(location, service, rules, slots)
 
 
 def _granules(start: datetime, until: datetime) -> list[datetime]:
@@ -147,23 +74,38 @@ def _granules(start: datetime, until: datetime) -> list[datetime]:
 
 
 def _check_bookable(
-    location: Location, service: Service, start: datetime, now: datetime, exclude_id=None
-) -> None:
+    location: Location,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    exclude_id=None,
+    practitioner: Practitioner | None = None,
+) -> Availability:
+    """The free times around `start` if it is bookable (with `practitioner`, or with
+    anyone on the team); otherwise raise the reason, with the nearest free times."""
     if not service.online_bookable:
         raise BookingError("That service cannot be booked online.", "service")
     if start.tzinfo is None:
         raise BookingError("Please choose a time from the list.")
     if start <= now:
-        raise BookingError("That time has already passed. Please choose another time.")
+        raise BookingError(
+            "That time has already passed. Please choose another time.",
+            alternatives=_nearest(location, service, start, now, exclude_id, practitioner),
+        )
     day = start.astimezone(ZoneInfo(location.timezone)).date()
     near = availability(
-        location, service, now, day - timedelta(days=3), day + timedelta(days=3), exclude_id
+        location,
+        service,
+        now,
+        day - timedelta(days=3),
+        day + timedelta(days=3),
+        exclude_id,
+        practitioner,
     )
     if start in near.slots.get(day, []):
-        return
-    empty = free_slots(near.rules, [], now, day, day)
+        return near
     alternatives = nearest(near.slots, start)
-    if start in empty.get(day, []):
+    if any(start in free_slots(r, [], now, day, day).get(day, []) for r in _rules(near)):
         raise SlotTaken(
             "Sorry, that time was just taken. Here are the nearest free times.",
             alternatives=alternatives,
@@ -177,6 +119,42 @@ def _check_bookable(
     else:
         message = "The clinic is not open for this service at that time. Please choose another."
     raise BookingError(message, alternatives=alternatives)
+
+
+def _rules(near: Availability):
+    return near.rules_by_practitioner.values()
+
+
+def _nearest(location, service, start, now, exclude_id=None, practitioner=None):
+    """The free times nearest to `start` within three days either side."""
+    day = start.astimezone(ZoneInfo(location.timezone)).date()
+    near = availability(
+        location,
+        service,
+        now,
+        day - timedelta(days=3),
+        day + timedelta(days=3),
+        exclude_id,
+        practitioner,
+    )
+    target = max(start, now)
+    return nearest(near.slots, target)
+
+
+def check_start(
+    location: Location,
+    service: Service,
+    start: datetime,
+    practitioner: Practitioner | None = None,
+    now: datetime | None = None,
+) -> BookingError | None:
+    """Why `start` can no longer be booked (taken, past, too soon…), or None if it can:
+    the details page says so before the visitor types anything."""
+    try:
+        _check_bookable(location, service, start, now or utcnow(), practitioner=practitioner)
+    except BookingError as exc:
+        return exc
+    return None
 
 
 # PostgreSQL: deadlock (two exclusion checks waiting on each other) and serialization
@@ -209,14 +187,24 @@ def _new_reference() -> str:
 
 
 def _confirmed_booking(
-    tenant: Tenant, location: Location, service: Service, start: datetime, now: datetime, **client
+    tenant: Tenant,
+    location: Location,
+    service: Service,
+    practitioner_id: int,
+    start: datetime,
+    now: datetime,
+    **client,
 ) -> Booking:
-    """A new confirmed booking of `service` at `start`; `client` holds the visitor's details."""
+    """A new confirmed booking of `service` at `start`; `client` holds the visitor's
+    details (and, for a reschedule, the calendar event it continues)."""
+    reference = _new_reference()
+    client.setdefault("calendar_uid", reference)
     return Booking(
         tenant_id=tenant.id,
-        reference=_new_reference(),
+        reference=reference,
         location_id=location.id,
         service_id=service.id,
+        practitioner_id=practitioner_id,
         starts_at=start,
         ends_at=start + timedelta(minutes=service.duration_minutes),
         blocked_until=start + timedelta(minutes=service.duration_minutes + service.buffer_minutes),
@@ -234,7 +222,7 @@ def _insert(booking: Booking, new_client: bool) -> None:
         db.session.add(
             SlotClaim(
                 tenant_id=booking.tenant_id,
-                location_id=booking.location_id,
+                practitioner_id=booking.practitioner_id,
                 granule_start=granule,
                 booking_id=booking.id,
             )
@@ -252,21 +240,21 @@ def _insert(booking: Booking, new_client: bool) -> None:
     db.session.flush()
 
 
-def _explain_conflict(location, service, start, email, phone, now, exclude_id=None):
+NEW_CLIENTS_ONLY = (
+    "This appointment is for new clients, people who have not been to the clinic "
+    "before. If you have been to us before, please book another appointment instead."
+)
+
+
+def _explain_conflict(
+    location, service, start, email, phone, now, exclude_id=None, practitioner=None
+):
     """After a rolled-back conflict: which rule did the database enforce?"""
     if service.new_clients_only and _new_client_taken(location.tenant_id, email, phone, exclude_id):
-        return BookingError(
-            "This service is for new clients, and we already have a booking for this "
-            "e-mail address or phone number. Please choose another service or contact us.",
-            "email",
-        )
-    day = start.astimezone(ZoneInfo(location.timezone)).date()
-    near = availability(
-        location, service, now, day - timedelta(days=3), day + timedelta(days=3), exclude_id
-    )
+        return NewClientsOnly(NEW_CLIENTS_ONLY, "email")
     return SlotTaken(
         "Sorry, that time was just taken. Here are the nearest free times.",
-        alternatives=nearest(near.slots, start),
+        alternatives=_nearest(location, service, start, now, exclude_id, practitioner),
     )
 
 
@@ -282,6 +270,18 @@ def _new_client_taken(tenant_id: int, email: str, phone: str, exclude_id=None) -
     return db.session.execute(stmt.limit(1)).first() is not None
 
 
+def _candidates(near: Availability | None, start: datetime, practitioner) -> list[int]:
+    """Who to book, in order: the chosen practitioner, or the free ones, fairest first."""
+    if practitioner is not None:
+        return [practitioner.id]
+    if near is None:
+        return []
+    day = start.astimezone(ZoneInfo(near.location.timezone)).date()
+    free = near.practitioners_free_at(start)
+    today = {pid: near.booked_per_day[(pid, day)] for pid in free}
+    return fairest(free, today, near.booked_in_window)
+
+
 def place_booking(
     tenant: Tenant,
     location: Location,
@@ -292,35 +292,58 @@ def place_booking(
     email: str,
     phone: str,
     reason: str = "",
+    practitioner: Practitioner | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Book `start` or raise BookingError. Commits the booking and its e-mails."""
+    """Book `start` with `practitioner` (None: the fairest free one) or raise
+    BookingError. Commits the booking and its e-mails.
+
+    With "first available", losing a race for one practitioner tries the next one free
+    at that time; the visitor hears "just taken" only when nobody is left.
+    """
     now = now or utcnow()
     if location.tenant_id != tenant.id or service.tenant_id != tenant.id:
         raise BookingError("Unknown location or service.", "service")
-    _check_bookable(location, service, start, now)
+    if practitioner is not None and practitioner.tenant_id != tenant.id:
+        raise BookingError("Unknown practitioner.", "service")
+    near = _check_bookable(location, service, start, now, practitioner=practitioner)
     if service.new_clients_only and _new_client_taken(tenant.id, email, phone):
+        raise NewClientsOnly(NEW_CLIENTS_ONLY, "email")
+    candidates = _candidates(near, start, practitioner)
+    if not candidates:
         raise _explain_conflict(location, service, start, email, phone, now)
-    booking = _confirmed_booking(
-        tenant,
-        location,
-        service,
-        start,
-        now,
-        client_name=name,
-        client_email=email,
-        client_phone=phone,
-        reason=reason,
-        consent_at=now,
-    )
-    with _commit_or_explain(lambda: _explain_conflict(location, service, start, email, phone, now)):
-        _insert(booking, service.new_clients_only)
-        messages.booking_confirmed(tenant, booking)
-    return booking
+    for index, practitioner_id in enumerate(candidates):
+        booking = _confirmed_booking(
+            tenant,
+            location,
+            service,
+            practitioner_id,
+            start,
+            now,
+            client_name=name,
+            client_email=email,
+            client_phone=phone,
+            reason=reason,
+            consent_at=now,
+        )
+        explain = lambda: _explain_conflict(  # noqa: E731
+            location, service, start, email, phone, now, practitioner=practitioner
+        )
+        try:
+            with _commit_or_explain(explain):
+                _insert(booking, service.new_clients_only)
+                messages.booking_confirmed(tenant, booking)
+        except SlotTaken:
+            if index == len(candidates) - 1:
+                raise
+            continue
+        return booking
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None) -> None:
-    """Cancel once: the conditional UPDATE makes a second (or concurrent) use fail."""
+    """Cancel once: the conditional UPDATE makes a second (or concurrent) use fail.
+    The calendar event's SEQUENCE goes up so calendars drop it."""
     now = now or utcnow()
     changed = db.session.execute(
         update(Booking)
@@ -329,7 +352,11 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
             Booking.tenant_id == tenant.id,
             Booking.status == "confirmed",
         )
-        .values(status="cancelled", cancelled_at=now)
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            calendar_sequence=Booking.calendar_sequence + 1,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -357,14 +384,22 @@ def _release(booking: Booking) -> None:
 def reschedule_booking(
     tenant: Tenant, booking: Booking, start: datetime, now: datetime | None = None
 ) -> Booking:
-    """Move a booking in one transaction: never two bookings, never none."""
+    """Move a booking in one transaction: never two bookings, never none. Same
+    practitioner, same location; the calendar event keeps its UID, SEQUENCE + 1."""
     now = now or utcnow()
-    location, service = booking.location, booking.service
-    _check_bookable(location, service, start, now, exclude_id=booking.id)
+    location, service, practitioner = booking.location, booking.service, booking.practitioner
+    _check_bookable(location, service, start, now, booking.id, practitioner)
     old_id = booking.id
     with _commit_or_explain(
         lambda: _explain_conflict(
-            location, service, start, booking.client_email, booking.client_phone, now, old_id
+            location,
+            service,
+            start,
+            booking.client_email,
+            booking.client_phone,
+            now,
+            old_id,
+            practitioner,
         )
     ):
         changed = db.session.execute(
@@ -387,6 +422,7 @@ def reschedule_booking(
             tenant,
             location,
             service,
+            booking.practitioner_id,
             start,
             now,
             client_name=booking.client_name,
@@ -394,6 +430,8 @@ def reschedule_booking(
             client_phone=booking.client_phone,
             reason=booking.reason,
             consent_at=booking.consent_at,
+            calendar_uid=booking.calendar_uid,
+            calendar_sequence=booking.calendar_sequence + 1,
         )
         _insert(new, new_client=False)
         db.session.execute(

@@ -1,5 +1,9 @@
 """Free appointment times: a pure function of hours, closures, holidays and bookings.
 
+Times are computed per practitioner: their hours at a location (within its opening
+hours), minus their busy intervals anywhere (bookings, time off). "First available"
+is the union over practitioners, remembering who is free at each time.
+
 Everything is computed in the location's IANA zone and returned as aware UTC
 instants. Local times that do not exist (the spring-forward gap) are skipped; local
 times that happen twice (the autumn fold) are offered once, at their first instant.
@@ -70,6 +74,36 @@ def is_open_day(rules: Rules, day: date) -> bool:
     return not (day in rules.holiday_days and day not in rules.open_days)
 
 
+def within(
+    hours: Iterable[tuple[int, time, time]], opening: Iterable[tuple[int, time, time]]
+) -> list[tuple[int, time, time]]:
+    """The parts of a practitioner's weekly `hours` that fall in the location's `opening`
+    hours (nobody sees clients while the door is shut)."""
+    doors: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens, closes in opening:
+        doors.setdefault(weekday, []).append((opens, closes))
+    result = []
+    for weekday, start, end in hours:
+        for opens, closes in doors.get(weekday, []):
+            lo, hi = max(start, opens), min(end, closes)
+            if lo < hi:
+                result.append((weekday, lo, hi))
+    return sorted(set(result))
+
+
+def merged(busy: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Busy intervals sorted, with overlapping or touching ones joined (time off may
+    overlap bookings), so both their starts and their ends are in order."""
+    result: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(busy):
+        if result and start <= result[-1][1]:
+            if end > result[-1][1]:
+                result[-1] = (result[-1][0], end)
+        else:
+            result.append((start, end))
+    return result
+
+
 def free_slots(
     rules: Rules,
     busy: Iterable[tuple[datetime, datetime]],
@@ -94,10 +128,10 @@ def free_slots(
     blocked = timedelta(minutes=rules.duration + rules.buffer)
     step = timedelta(minutes=rules.step)
 
-    intervals = sorted(busy)
+    intervals = merged(busy)
     starts = [s for s, _ in intervals]
-    # Busy intervals are non-overlapping (the database guarantees it), so their ends
-    # are sorted too and one bisect finds the first candidate conflict.
+    # Merged intervals do not overlap, so their ends are sorted too and one bisect
+    # finds the first candidate conflict.
     ends = [e for _, e in intervals]
 
     by_weekday: dict[int, list[tuple[time, time]]] = {}
@@ -125,6 +159,11 @@ def _day_span(day, opens, closes, zone, step, length, blocked, starts, ends):
     close_at = local_instant(day, closes, zone)
     if close_at is None:
         return []
+    open_at = local_instant(day, opens, zone)
+    wall = datetime.combine(day, closes) - datetime.combine(day, opens)
+    if open_at is not None and close_at - open_at == wall:
+        # No clock change inside the span (the usual case): step in UTC directly.
+        return _steps(open_at, close_at, step, length, blocked, starts, ends)
     seen: set[datetime] = set()
     slots = []
     clock = datetime.combine(day, opens)
@@ -144,6 +183,18 @@ def _day_span(day, opens, closes, zone, step, length, blocked, starts, ends):
     return slots
 
 
+def _steps(open_at, close_at, step, length, blocked, starts, ends):
+    slots = []
+    start = open_at
+    last = close_at - length
+    while start <= last:
+        index = bisect_right(ends, start)
+        if not (index < len(starts) and starts[index] < start + blocked):
+            slots.append(start)
+        start += step
+    return slots
+
+
 def nearest(
     slots: Mapping[date, list[datetime]], target: datetime, count: int = 3
 ) -> list[datetime]:
@@ -151,3 +202,30 @@ def nearest(
     every = [s for day in slots.values() for s in day]
     every.sort(key=lambda s: (abs(s - target), s))
     return sorted(every[:count])
+
+
+def first_available(
+    per_practitioner: Mapping[int, Mapping[date, list[datetime]]],
+) -> tuple[dict[date, list[datetime]], dict[datetime, list[int]]]:
+    """The union of several practitioners' free times, and who is free at each time."""
+    who: dict[datetime, list[int]] = {}
+    days: dict[date, set[datetime]] = {}
+    for practitioner_id, slots in per_practitioner.items():
+        for day, starts in slots.items():
+            bucket = days.setdefault(day, set())
+            for start in starts:
+                bucket.add(start)
+                who.setdefault(start, []).append(practitioner_id)
+    return {day: sorted(starts) for day, starts in sorted(days.items())}, who
+
+
+def fairest(
+    candidates: Iterable[int], booked_that_day: Mapping[int, int], booked_in_all: Mapping[int, int]
+) -> list[int]:
+    """ "First available" spreads the work: candidates ordered by their bookings that day,
+    then by their bookings in the whole window, then by their order on the team."""
+    order = {pid: index for index, pid in enumerate(candidates)}
+    return sorted(
+        order,
+        key=lambda pid: (booked_that_day.get(pid, 0), booked_in_all.get(pid, 0), order[pid]),
+    )

@@ -20,7 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import WEEKDAYS, Closure, Faq, Post, Redirect, Service, Tenant
+from ..models import (
+    WEEKDAYS,
+    Closure,
+    Faq,
+    Post,
+    Practitioner,
+    Redirect,
+    Service,
+    Tenant,
+    TimeOff,
+)
 from .fields import BundleError
 
 LOCATION_FIELDS = (
@@ -98,6 +108,7 @@ def manifest(tenant: Tenant) -> dict[str, Any]:
             "social": dict(tenant.social or {}),
             "locations": locations,
             "services": services,
+            "practitioners": team(tenant, services) or None,
             "faqs": [
                 {"question": f.question, "answer": f.answer_md}
                 for f in _rows(Faq, tenant, Faq.position, Faq.id)
@@ -109,6 +120,46 @@ def manifest(tenant: Tenant) -> dict[str, Any]:
             or None,
         }
     )
+
+
+def _week(rows) -> dict[str, list[str]]:
+    return {
+        day: [f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in rows if h.weekday == index]
+        for index, day in enumerate(WEEKDAYS)
+    }
+
+
+def team(tenant: Tenant, services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `[[practitioners]]` who are shown (retired ones stay in the database only)."""
+    slugs = {s.id: s.slug for s in _rows(Service, tenant, Service.id)}
+    places = {loc.id: loc.slug for loc in tenant.locations}
+    time_off: dict[int, list[TimeOff]] = {}
+    for row in _rows(TimeOff, tenant, TimeOff.starts_at):
+        time_off.setdefault(row.practitioner_id, []).append(row)
+    people = []
+    for person in _rows(Practitioner, tenant, Practitioner.position, Practitioner.id):
+        if not person.active:
+            continue
+        hours = {
+            places[location_id]: _week([h for h in person.hours if h.location_id == location_id])
+            for location_id in sorted({h.location_id for h in person.hours})
+        }
+        spec = {
+            "slug": person.slug,
+            "name": person.name,
+            "title": person.title,
+            "bio": person.bio,
+            "photo": person.photo,
+            "languages": list(person.languages or []),
+            "services": sorted(slugs[link.service_id] for link in person.services),
+            "hours": hours,
+            "time_off": [
+                {"from": t.starts_at.isoformat(), "until": t.ends_at.isoformat(), "note": t.note}
+                for t in time_off.get(person.id, [])
+            ],
+        }
+        people.append(_without_none(spec))
+    return people
 
 
 def post_file(post: Post) -> str:

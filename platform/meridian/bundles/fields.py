@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..content.fields import slug_pattern
+from ..extensions import db
 from ..models import WEEKDAYS
 
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -52,6 +54,27 @@ class StudioEdits(BundleError):
             "loading this bundle would change what is shown above. Nothing was written. "
             "Run again with --replace to overwrite (post revisions keep the studio's words)."
         )
+
+
+def assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set only the attributes that differ; True if anything changed. (The team loader's;
+    posts, FAQs, hours and services go through meridian.content instead.)"""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
+    """The row already loaded under `key`, or a new one added to the session."""
+    row = existing.get(key)
+    if row is not None:
+        return row, False
+    row = existing[key] = make()
+    db.session.add(row)
+    return row, True
 
 
 def checked_slug(value: Any, where: str, limit: int = 63) -> str:

@@ -33,6 +33,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .team import TeamLoader
 
 SOURCE = "bundle"
 LOCATION_FIELDS = (
@@ -83,6 +84,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
+            TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             self._redirects(tenant, data.get("redirects", []))

@@ -13,8 +13,9 @@ from typing import IO
 
 from flask import current_app
 
+from ..auth.audit import record
 from ..extensions import db
-from ..models import MediaItem
+from ..models import MediaItem, Tenant
 from .images import ImageRefused, process
 from .storage import StorageError, storage
 
@@ -53,7 +54,13 @@ def clean_alt(alt: str | None) -> str:
 
 
 def save_upload(
-    tenant_id: int, stream: IO[bytes], *, filename: str | None = None, alt: str = ""
+    tenant_id: int,
+    stream: IO[bytes],
+    *,
+    filename: str | None = None,
+    alt: str = "",
+    actor: str = "",
+    source: str = "studio",
 ) -> MediaItem:
     """Check, re-encode and store an upload for a clinic; commit its MediaItem.
 
@@ -94,6 +101,8 @@ def save_upload(
             variants=variants,
         )
         db.session.add(item)
+        db.session.flush()
+        _audit(tenant_id, "media.upload", item, actor, source, {"filename": [None, item.filename]})
         db.session.commit()
     except BaseException as exc:
         db.session.rollback()
@@ -107,22 +116,61 @@ def save_upload(
     return item
 
 
-def set_alt(item: MediaItem, alt: str) -> tuple[str, str]:
-    """Change an item's description; returns (before, after) for the audit log."""
+def set_alt(item: MediaItem, alt: str, *, actor: str = "") -> tuple[str, str]:
+    """Change an item's description; returns (before, after)."""
     before, after = item.alt, clean_alt(alt)
-    item.alt = after
-    db.session.commit()
+    if before != after:
+        item.alt = after
+        _audit(item.tenant_id, "media.update", item, actor, "studio", {"alt": [before, after]})
+        db.session.commit()
     return before, after
 
 
-def delete_item(item: MediaItem) -> None:
-    """Remove the row, then its copies (a copy left behind is unreachable, not served)."""
+class MediaInUse(ValueError):
+    """The item is shown somewhere; `str(exc)` says where, for the person."""
+
+
+def uses_of(item: MediaItem) -> list[str]:
+    """Where the clinic shows this photo (its logo; post covers once they exist)."""
+    uses = []
+    tenant = db.session.get(Tenant, item.tenant_id)
+    if tenant is not None and (tenant.logo or "").removeprefix("media/") in item.names:
+        uses.append("the clinic's logo (Settings)")
+    return uses
+
+
+def delete_item(item: MediaItem, *, actor: str = "") -> None:
+    """Remove the row, then its copies (a copy left behind is unreachable, not served).
+    Refused (MediaInUse) while the photo is shown somewhere."""
+    uses = uses_of(item)
+    if uses:
+        raise MediaInUse(f"This photo is in use as {', '.join(uses)}. Choose another there first.")
     keys = item.storage_keys()
+    _audit(
+        item.tenant_id, "media.delete", item, actor, "studio", {"filename": [item.filename, None]}
+    )
     db.session.delete(item)
     db.session.commit()
     backend = storage()
     for key in keys:
         _forget(backend, key)
+
+
+def _audit(tenant_id: int, action: str, item: MediaItem, actor: str, source: str, details):
+    """Add the audit event to the same transaction as the change."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    user = current_user if has_request_context() and current_user.is_authenticated else None
+    record(
+        action,
+        actor=user,
+        actor_email=actor,
+        target=f"media:{item.id}",
+        tenant=db.session.get(Tenant, tenant_id),
+        source=source,
+        changes=details,
+    )
 
 
 def _forget(backend, key: str) -> None:

@@ -5,8 +5,17 @@ from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
 from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
+from .engagement import (
+    COMMENT_POLICIES,
+    Comment,
+    ContactMessage,
+    Like,
+    PostMailing,
+    Subscriber,
+)
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
+from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .redirect import Redirect
 from .tenant import Domain, Tenant
 
@@ -20,6 +29,12 @@ __all__ = [
     "GRANULE_MINUTES",
     "Booking",
     "Closure",
+    "COMMENT_POLICIES",
+    "Comment",
+    "ContactMessage",
+    "Like",
+    "PostMailing",
+    "Subscriber",
     "NewClientClaim",
     "OutboxMessage",
     "SlotClaim",
@@ -36,6 +51,10 @@ __all__ = [
     "Post",
     "PostRevision",
     "Redirect",
+    "Practitioner",
+    "PractitionerHours",
+    "PractitionerService",
+    "TimeOff",
     "Service",
     "Tag",
     "Tenant",

@@ -1,10 +1,12 @@
 """Bookings and what guards them: closures, slot claims, new-client claims, outbox.
 
-No double booking is enforced by the database, not by a read-then-write in Python:
-every booking inserts one `SlotClaim` per 5-minute granule it covers (appointment plus
-buffer) in the same transaction, and `(location_id, granule_start)` is UNIQUE. On
-PostgreSQL an exclusion constraint over `tstzrange(starts_at, blocked_until)` of
-confirmed bookings is a second lock (added by the migration only there).
+A booking belongs to a practitioner at a location. No double booking is enforced by the
+database, not by a read-then-write in Python: every booking inserts one `SlotClaim` per
+5-minute granule it covers (appointment plus buffer) in the same transaction, and
+`(practitioner_id, granule_start)` is UNIQUE, so one practitioner is never booked twice
+at once, at one location or across two. On PostgreSQL an exclusion constraint over
+`(practitioner_id, tstzrange(starts_at, blocked_until))` of confirmed bookings is a
+second lock (added by the migration only there).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKeyConstraint,
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
 from .clinic import Location, Service
+from .practitioner import Practitioner
 
 GRANULE_MINUTES = 5
 
@@ -58,6 +62,7 @@ class Booking(TenantOwned, db.Model):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     location_id: Mapped[int] = mapped_column(Integer)
     service_id: Mapped[int] = mapped_column(Integer)
+    practitioner_id: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -72,6 +77,10 @@ class Booking(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rescheduled_to_id: Mapped[int | None] = mapped_column(Integer)
+    # The calendar event: a reschedule keeps the UID and raises the SEQUENCE, so the
+    # visitor's calendar moves the appointment instead of adding a second one.
+    calendar_uid: Mapped[str] = mapped_column(String(64))
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Read-only: the ids are set directly (the composite keys share tenant_id).
     location: Mapped[Location] = relationship(
@@ -82,6 +91,11 @@ class Booking(TenantOwned, db.Model):
     service: Mapped[Service] = relationship(
         primaryjoin="and_(foreign(Booking.service_id) == Service.id, "
         "Booking.tenant_id == Service.tenant_id)",
+        viewonly=True,
+    )
+    practitioner: Mapped[Practitioner] = relationship(
+        primaryjoin="and_(foreign(Booking.practitioner_id) == Practitioner.id, "
+        "Booking.tenant_id == Practitioner.tenant_id)",
         viewonly=True,
     )
     rescheduled_to: Mapped[Booking | None] = relationship(
@@ -101,32 +115,41 @@ class Booking(TenantOwned, db.Model):
             ["service_id", "tenant_id"], ["service.id", "service.tenant_id"], ondelete="CASCADE"
         ),
         ForeignKeyConstraint(
+            ["practitioner_id", "tenant_id"],
+            ["practitioner.id", "practitioner.tenant_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
             ["rescheduled_to_id", "tenant_id"],
             ["booking.id", "booking.tenant_id"],
             name="fk_booking_rescheduled_to",
         ),
         Index("ix_booking_location_starts", "location_id", "starts_at"),
+        Index("ix_booking_practitioner_starts", "practitioner_id", "starts_at"),
     )
 
 
 class SlotClaim(TenantOwned, db.Model):
-    """One 5-minute granule of a location held by one booking: the portable lock."""
+    """One 5-minute granule of a practitioner's time held by one booking: the portable
+    lock (at whichever location the booking is)."""
 
     __tablename__ = "slot_claim"
     affects_public_pages = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    location_id: Mapped[int] = mapped_column(Integer)
+    practitioner_id: Mapped[int] = mapped_column(Integer)
     granule_start: Mapped[datetime] = mapped_column(UTCDateTime)
     booking_id: Mapped[int] = mapped_column(Integer, index=True)
 
     __table_args__ = (
-        UniqueConstraint("location_id", "granule_start"),
+        UniqueConstraint("practitioner_id", "granule_start"),
         ForeignKeyConstraint(
             ["booking_id", "tenant_id"], ["booking.id", "booking.tenant_id"], ondelete="CASCADE"
         ),
         ForeignKeyConstraint(
-            ["location_id", "tenant_id"], ["location.id", "location.tenant_id"], ondelete="CASCADE"
+            ["practitioner_id", "tenant_id"],
+            ["practitioner.id", "practitioner.tenant_id"],
+            ondelete="CASCADE",
         ),
     )
 
@@ -163,6 +186,8 @@ class OutboxMessage(TenantOwned, db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative, if any
+    # Extra headers (mail.EXTRA_HEADERS only): List-Unsubscribe, Reply-To.
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     ics: Mapped[str | None] = mapped_column(Text)
     # queued | sending | sent | failed
     status: Mapped[str] = mapped_column(String(16), default="queued")

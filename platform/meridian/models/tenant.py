@@ -26,6 +26,10 @@ class Tenant(db.Model):
     about_html: Mapped[str] = mapped_column(Text, default="")
     disclaimer: Mapped[str] = mapped_column(Text, default="")
     cta: Mapped[str] = mapped_column(Text, default="")
+    # Comments: "hold_all" (every comment waits for approval) or "hold_first".
+    comment_policy: Mapped[str] = mapped_column(
+        String(16), default="hold_all", server_default="hold_all"
+    )
     locale: Mapped[str] = mapped_column(String(16), default="en_GB")
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     country: Mapped[str] = mapped_column(String(2), default="GB")
@@ -34,6 +38,8 @@ class Tenant(db.Model):
     brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
     logo: Mapped[str | None] = mapped_column(String(120))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The From address of the clinic's e-mails ("" = the platform's MAIL_FROM).
+    mail_from: Mapped[str] = mapped_column(String(254), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     # The owner can require every member of staff to use a second factor.
     staff_second_factor_required: Mapped[bool] = mapped_column(
@@ -70,7 +76,8 @@ class Tenant(db.Model):
         for domain in self.domains:
             if domain.is_primary:
                 return domain.hostname
-        return self.domains[0].hostname if self.domains else ""
+        verified = [domain for domain in self.domains if domain.verified_at is not None]
+        return verified[0].hostname if verified else ""
 
     @property
     def primary_location(self) -> Location | None:
@@ -90,6 +97,11 @@ class Domain(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     hostname: Mapped[str] = mapped_column(String(253), unique=True)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only a verified domain serves (meridian.domains). Rows written by an operator
+    # (bundles, tests) are verified on arrival; the admin console adds pending ones
+    # (verified_at None) with a token to publish in DNS.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    verification_token: Mapped[str] = mapped_column(String(64), default="")
 
     tenant: Mapped[Tenant] = relationship(back_populates="domains")
 

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..engagement.queries import like_count_column
 from ..extensions import db
-from ..models import Faq, OpeningHours, Post, Service, Tag, post_tag, utcnow
+from ..models import (
+    Faq,
+    Location,
+    OpeningHours,
+    Post,
+    Practitioner,
+    PractitionerHours,
+    Service,
+    Tag,
+    post_tag,
+    utcnow,
+)
 from ..tenancy import current_tenant, tenant_select
 
 
@@ -37,6 +50,20 @@ def live_post_or_404(slug: str) -> Post:
     if post is None:
         abort(404)
     return post
+
+
+def live_post_with_likes_or_404(slug: str) -> tuple[Post, int]:
+    """The live post and its like count, in the same one statement."""
+    stmt = (
+        live_posts()
+        .add_columns(like_count_column())
+        .where(Post.slug == slug)
+        .options(joinedload(Post.tags), joinedload(Post.cover_media))
+    )
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
 
 
 def paginate_posts(page: int, per_page: int, tag: Tag | None = None):
@@ -90,3 +117,55 @@ def sitemap_entries() -> tuple[list[Post], list[Tag]]:
         db.session.scalars(tenant_select(Tag, Tag.id.in_(_live_tag_ids())).order_by(Tag.slug))
     )
     return posts, tags
+
+
+@dataclass
+class TeamMember:
+    """A practitioner as the site shows them: what they offer and where and when."""
+
+    person: Practitioner
+    services: list[Service] = field(default_factory=list)
+    # (location, its weekly hours there), in the clinic's location order.
+    places: list[tuple[Location, list[PractitionerHours]]] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.person.bio.split("\n\n") if p.strip()]
+
+    @property
+    def only_location(self) -> Location | None:
+        return self.places[0][0] if len(self.places) == 1 else None
+
+
+def consultation(offered: list[Service]) -> Service | None:
+    """The free first conversation most clinics offer (the home page's main button):
+    the first free, online-bookable service."""
+    return next((s for s in offered if s.online_bookable and s.price_minor == 0), None)
+
+
+def team(offered: list[Service] | None = None) -> list[TeamMember]:
+    """Active practitioners in team order, with their bookable services and hours by
+    location: one query (two without `offered`), whatever the team's size."""
+    people = (
+        db.session.scalars(
+            tenant_select(Practitioner, Practitioner.active.is_(True))
+            .order_by(Practitioner.position, Practitioner.id)
+            .options(joinedload(Practitioner.services), joinedload(Practitioner.hours))
+        )
+        .unique()
+        .all()
+    )
+    bookable = {s.id: s for s in (offered if offered is not None else services())}
+    bookable = {i: s for i, s in bookable.items() if s.online_bookable}
+    locations = current_tenant().locations
+    members = []
+    for person in people:
+        offered = [bookable[i] for i in sorted(person.service_ids) if i in bookable]
+        offered.sort(key=lambda s: (s.position, s.id))
+        places = [
+            (loc, [h for h in person.hours if h.location_id == loc.id])
+            for loc in locations
+            if loc.id in person.location_ids
+        ]
+        members.append(TeamMember(person, offered, places))
+    return members

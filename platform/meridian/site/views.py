@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import abort, current_app, g, request, send_from_directory, url_for
 
-from ..models import Location, utcnow
+from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
+from ..engagement.queries import counts_for, threads_for
+from ..models import Location, Post, utcnow
 from ..pagecache import public_page
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
@@ -34,9 +35,12 @@ def home():
     """The clinic's pitch, services, latest posts and where to find it."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
+    services = queries.services()
     return render_site(
         "home.html",
-        services=queries.services(),
+        services=services,
+        consultation=queries.consultation(services),
+        team=queries.team(services),
         posts=queries.recent_posts(limit=3),
         hours=hours,
         json_ld=seo.clinic_graph(tenant, hours),
@@ -53,6 +57,7 @@ def blog():
         "blog.html",
         page=page,
         tag=None,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.blog", **({"page": page.page} if page.page > 1 else {})),
     )
 
@@ -68,6 +73,7 @@ def tag(slug: str):
         "blog.html",
         page=page,
         tag=the_tag,
+        engagement_counts=counts_for(page.items),
         canonical=tenant_url(tenant, "site.tag", slug=the_tag.slug, **extra),
     )
 
@@ -75,13 +81,18 @@ def tag(slug: str):
 @bp.get("/blog/<slug>")
 @public_page()
 def post(slug: str):
-    return render_post(current_tenant(), queries.live_post_or_404(slug))
+    the_post, likes = queries.live_post_with_likes_or_404(slug)
+    return render_post(the_post, likes)
 
 
-def render_post(tenant, the_post, preview: dict | None = None) -> str:
-    """A post's public page. The studio's preview and shared preview links render through
-    here too, so a preview is exactly the page visitors will get (`preview` adds the
-    banner and `noindex`; a draft shows the date it would get if published now)."""
+def render_post(the_post: Post, likes: int, preview: dict | None = None, **forms: object) -> str:
+    """The post page; engagement views pass a form with the reader's input and errors.
+
+    The studio's preview and shared preview links render through here too, so a preview
+    is exactly the page visitors will get (`preview` adds the banner and `noindex`; a
+    draft shows the date it would get if published now, and no comments).
+    """
+    tenant = current_tenant()
     if preview is not None and the_post.published_at is None:
         the_post = _AsIfPublished(the_post, utcnow())
     return render_site(
@@ -90,7 +101,10 @@ def render_post(tenant, the_post, preview: dict | None = None) -> str:
         recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
         json_ld=seo.post_graph(tenant, the_post),
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
+        threads=threads_for(the_post) if preview is None else [],
+        likes=likes,
         preview=preview,
+        **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
 
 
@@ -115,6 +129,11 @@ def faq():
 @bp.get("/contact")
 @public_page()
 def contact():
+    return render_contact()
+
+
+def render_contact(**forms: object) -> str:
+    """The contact page; the contact form's view passes the reader's input and errors."""
     tenant = current_tenant()
     hours = queries.hours_by_location()
     return render_site(
@@ -122,6 +141,7 @@ def contact():
         hours=hours,
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.contact"),
+        **({"contact_form": ContactForm()} | forms),
     )
 
 
@@ -176,21 +196,26 @@ def theme():
 
 @bp.get("/brand/<path:filename>")
 def brand_asset(filename: str):
-    """Files from the tenant bundle's static/ folder (logo, images)."""
+    """Files from the tenant bundle's static/ folder (logo, images); `media/<name>` is a
+    copy from the media library (a logo chosen in the studio)."""
+    if filename.startswith("media/"):
+        from ..media.views import copy
+
+        return copy(filename.removeprefix("media/"))
     tenant = current_tenant()
     folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
     return send_from_directory(folder, filename, max_age=86_400)
 
 
-def share_links(title: str, url: str) -> list[tuple[str, str]]:
-    """Plain links to share a page: no third-party script runs on our pages."""
-    u, t = quote(url, safe=""), quote(title, safe="")
-    return [
-        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
-        ("X (Twitter)", f"https://twitter.com/intent/tweet?url={u}&text={t}"),
-        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-        ("E-mail", f"mailto:?subject={t}&body={u}"),
-    ]
+def consultation_url(location=None) -> str:
+    """The booking flow with the clinic's free consultation already chosen (and the
+    location, if given); plain /book if it offers none. Queries only when called."""
+    chosen = queries.consultation(queries.services())
+    return url_for(
+        "booking.start",
+        service=chosen.id if chosen else None,
+        location=location.id if location is not None else None,
+    )
 
 
 @bp.app_context_processor
@@ -200,10 +225,10 @@ def site_context() -> dict[str, object]:
     has_booking = "booking.start" in current_app.view_functions
     return {
         "site": g.get("tenant"),
-        "share_links": share_links,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
+        "consultation_url": consultation_url,
         "book_url": url_for("booking.start" if has_booking else "site.contact")
         if g.get("tenant") is not None
         else None,

@@ -68,8 +68,7 @@ def post_preview():
     from ..site.views import render_post
 
     form = PostForm()
-    tenant = current_tenant()
-    return render_post(tenant, preview_post(form.to_data(None), None), preview={"unsaved": True})
+    return render_post(preview_post(form.to_data(None), None), 0, preview={"unsaved": True})
 
 
 @bp.post("/posts/<int:post_id>/preview")
@@ -79,8 +78,7 @@ def post_preview_saved(post_id: int):
 
     post = get_for_tenant_or_404(Post, id=post_id)
     form = PostForm()
-    tenant = current_tenant()
-    return render_post(tenant, preview_post(form.to_data(post), post), preview={"unsaved": True})
+    return render_post(preview_post(form.to_data(post), post), 0, preview={"unsaved": True})
 
 
 @bp.post("/posts/<int:post_id>/share")

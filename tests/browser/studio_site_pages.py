@@ -1,0 +1,28 @@
+"""The studio pages of the media library and clinic settings that every audit visits
+signed in as the clinic's owner. `{media}`, `{location}` and `{service}` are ids of the
+clinic's own rows; `setup` names a state to show (e.g. a refused save)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StudioPage:
+    name: str
+    path: str
+    endpoint: str
+    #: "post-contrast": submit settings with a colour that fails contrast (the error state).
+    setup: str = ""
+
+
+STUDIO_SITE_PAGES = [
+    StudioPage("media", "/studio/media", "studio.media"),
+    StudioPage("media-delete", "/studio/media/{media}/delete", "studio.media_delete_confirm"),
+    StudioPage("settings", "/studio/settings", "studio.settings"),
+    StudioPage("settings-refused", "/studio/settings", "studio.settings", "post-contrast"),
+    StudioPage("locations", "/studio/locations", "studio.locations"),
+    StudioPage("location", "/studio/locations/{location}", "studio.location_edit"),
+    StudioPage("services", "/studio/services", "studio.services"),
+    StudioPage("service", "/studio/services/{service}", "studio.service_edit"),
+]

@@ -1,0 +1,179 @@
+"""Readers who talk back, in a real Chromium on both clinics at 1280 and 390 px:
+like a post, comment and see it once approved, subscribe and confirm from the e-mail
+the outbox wrote. Then axe and the Nu HTML Checker on the forms' error states and on
+the pages behind a link (confirm, unsubscribe)."""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from meridian.engagement.comments import set_status
+from meridian.engagement.subscriptions import confirm_token, unsubscribe_token
+from meridian.extensions import db
+from meridian.models import Comment, Subscriber, Tenant
+from meridian.outbox import mail_folder, send_due
+from tests.browser.audit_pages import CLINICS, SAMPLE_POST
+from tests.browser.test_audits import format_axe, run_axe, run_vnu
+from tests.browser.test_journeys import assert_healthy
+
+CONFIRM = re.compile(r"https?://\S+/subscribe/confirm/\S+")
+
+
+@pytest.fixture
+def quick_forms(app, monkeypatch):
+    """A stamp is still required, but no minimum wait (the browser types instantly)."""
+    monkeypatch.setitem(app.config, "FORM_MIN_SECONDS", 0)
+
+
+def inbox_link(app, recipient: str) -> str:
+    """The confirmation link in the e-mail the outbox wrote (file backend) to `recipient`."""
+    with app.app_context():
+        send_due()
+        folder = mail_folder()
+    for path in sorted(Path(folder).glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] == recipient:
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            return CONFIRM.search(message.get_body(("plain",)).get_content()).group(0)
+    raise AssertionError(f"no e-mail to {recipient}")
+
+
+def approve_everything(app) -> None:
+    with app.app_context():
+        set_status(list(db.session.scalars(select(Comment))), "approved")
+        db.session.commit()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_like_comment_and_subscribe(demo, app, live_server, page, viewport, clinic, quick_forms):
+    host = CLINICS[clinic]
+    post_url = live_server.url(host, f"/blog/{SAMPLE_POST[clinic]}")
+    page.goto(post_url)
+    assert_healthy(page)
+
+    # Like: counted in place by engage.js; a second like from this browser counts once.
+    like = page.locator("form.like")
+    status = like.locator("[data-like-status]")
+    like.get_by_role("button", name="Like this post").click()
+    expect(status).to_have_text("Thank you for liking this post.")
+    expect(like.locator("[data-like-count]")).to_have_text("1 like")
+    page.reload()
+    expect(like.locator("[data-like-count]")).to_have_text("1 like")
+    like.get_by_role("button", name="Like this post").click()
+    expect(status).to_have_text("You have already liked this post. Thank you!")
+    expect(like.locator("[data-like-count]")).to_have_text("1 like")
+    assert page.context.cookies(post_url) == []  # no cookie for the reading page itself
+
+    # Comment: engage.js fetches the stamp on first touch, so it goes straight through.
+    form = page.locator("section.comments form")
+    form.get_by_label("Name (shown with your comment)").fill("Ada Reader")
+    expect(form.locator("input[name=stamp]")).not_to_have_value("")
+    form.get_by_label("E-mail", exact=True).fill(f"ada-{viewport}@example.com")
+    text = f"Is it safe during pregnancy? ({viewport})"
+    form.get_by_label("Your comment", exact=True).fill(text)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Post comment").click()
+    assert page.locator("h1").inner_text() == "Thank you for your comment"
+    assert_healthy(page)
+    page.goto(post_url)
+    assert text not in page.locator("section.comments").inner_text()  # held
+    approve_everything(app)
+    page.goto(post_url)
+    assert text in page.locator("section.comments").inner_text()
+    assert page.locator("#comments-heading").inner_text() == "1 comment"
+
+    # Subscribe, then confirm from the e-mail: the link opens a page, the button confirms.
+    address = f"reader-{clinic}-{viewport}@example.com"
+    subscribe = page.locator("form.subscribe-form")
+    subscribe.get_by_label("Your e-mail address").fill(address)
+    expect(subscribe.locator("input[name=stamp]")).not_to_have_value("")
+    with page.expect_navigation():
+        subscribe.get_by_role("button", name="Subscribe").click()
+    assert page.locator("h1").inner_text() == "Check your inbox"
+    link = urlsplit(inbox_link(app, address))
+    page.goto(live_server.url(host, link.path))
+    assert page.locator("h1").inner_text() == "Confirm your subscription"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, subscribe me").click()
+    assert page.locator("h1").inner_text() == "You’re subscribed"
+    assert_healthy(page)
+    with app.app_context():
+        assert db.session.scalars(select(Subscriber.status)).all() == ["confirmed"]
+
+
+def _linked_pages(app, clinic: str) -> dict[str, str]:
+    """Paths of the pages behind an e-mailed link, for a fresh subscriber of `clinic`."""
+    with app.app_context():
+        tenant = db.session.scalars(select(Tenant).filter_by(slug=clinic)).one()
+        subscriber = Subscriber(tenant_id=tenant.id, email="audit@example.com", status="pending")
+        db.session.add(subscriber)
+        db.session.commit()
+        return {
+            "confirm": f"/subscribe/confirm/{confirm_token(subscriber)}",
+            "unsubscribe": f"/unsubscribe/{unsubscribe_token(subscriber)}",
+            "bad-link": "/unsubscribe/not-a-real-token",
+        }
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_axe_on_form_errors_and_linked_pages(demo, app, live_server, audit_page, clinic):
+    host = CLINICS[clinic]
+    checked = []
+    audit_page.goto(live_server.url(host, f"/blog/{SAMPLE_POST[clinic]}"))
+    with audit_page.expect_navigation():
+        audit_page.get_by_role("button", name="Post comment").click()
+    assert audit_page.locator("section.comments [aria-invalid=true]").count() == 3
+    checked.append(("comment errors", run_axe(audit_page)))
+    audit_page.goto(live_server.url(host, "/contact"))
+    with audit_page.expect_navigation():
+        audit_page.get_by_role("button", name="Send message").click()
+    assert audit_page.locator("section.contact-form [aria-invalid=true]").count() == 3
+    checked.append(("contact errors", run_axe(audit_page)))
+    for name, path in _linked_pages(app, clinic).items():
+        audit_page.goto(live_server.url(host, path))
+        checked.append((name, run_axe(audit_page)))
+    problems = [f"{name}:\n{format_axe(found)}" for name, found in checked if found]
+    assert problems == [], "axe violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.vnu
+def test_nu_html_checker_on_form_errors_and_linked_pages(
+    demo, app, client_for, tmp_path, require_tools
+):
+    require_tools("vnu")
+    files = []
+    for clinic, host in CLINICS.items():
+        client = client_for(host)
+        pages = {
+            "comment-errors": client.post(f"/comments/{SAMPLE_POST[clinic]}", data={}),
+            "contact-errors": client.post("/message", data={"body": "x" * 6000}),
+            "subscribe-errors": client.post("/subscribe", data={"email": "nope"}),
+            "like-again": client.post(f"/likes/{SAMPLE_POST[clinic]}")
+            and client.post(f"/likes/{SAMPLE_POST[clinic]}"),
+            "refused": client.post("/subscribe", headers={"Origin": "https://evil.example"}),
+        }
+        for name, path in _linked_pages(app, clinic).items():
+            pages[name] = client.get(path)
+        for name, response in pages.items():
+            assert response.status_code in (200, 400, 403, 422), (clinic, name)
+            file = tmp_path / f"{clinic}--{name}.html"
+            file.write_bytes(response.data)
+            files.append(file)
+    messages = run_vnu(files)
+    problems = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
