@@ -1,7 +1,7 @@
 """studio: post revisions, redirects, post SEO title, cover (media or path) with alt text, studio_edited_at
 
 Revision ID: d3170ce6da10
-Revises: 0c9ba90d2d82
+Revises: bc273ff947be
 Create Date: 2026-11-24 00:33:19.039550
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3170ce6da10'
-down_revision = '0c9ba90d2d82'
+down_revision = 'bc273ff947be'
 branch_labels = None
 depends_on = None
 

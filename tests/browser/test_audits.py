@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.audit_pages import AUDIT_PAGES, CLINICS, audit_params
+from tests.browser.audit_pages import (
+    AUDIT_PAGES,
+    CLINICS,
+    PLATFORM_HOST,
+    PLATFORM_PAGES,
+    audit_params,
+    host_of,
+    session_cookie,
+)
 from tests.browser.booking_steps import PHONES, booking_facts, choose_to_details
 from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
 
@@ -33,7 +41,14 @@ def format_axe(violations: list[dict]) -> str:
 def test_axe_finds_no_violations(demo, app, live_server, audit_page, clinic, audit):
     if audit.endpoint and audit.endpoint not in app.view_functions:
         pytest.skip(f"{audit.endpoint} is not registered yet")
-    response = audit_page.goto(live_server.url(CLINICS[clinic], audit.url_path(clinic)))
+    host = host_of(clinic)
+    if audit.role:
+        value = session_cookie(app, clinic, audit.role)
+        audit_page.context.add_cookies(
+            [{"name": "session", "value": value, "url": live_server.url(host)}]
+        )
+    path = audit.url_path(clinic) if clinic else audit.path
+    response = audit_page.goto(live_server.url(host, path))
     assert response is not None and response.status == 200
     violations = run_axe(audit_page)
     assert violations == [], "axe violations:\n" + format_axe(violations)
@@ -101,20 +116,24 @@ def run_vnu(files: list[Path]) -> list[dict]:
 def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, require_tools):
     require_tools("vnu")
     files = []
-    for clinic, host in CLINICS.items():
-        client = client_for(host)
-        for audit in AUDIT_PAGES:
+    for clinic, host in [*CLINICS.items(), (None, PLATFORM_HOST)]:
+        for audit in AUDIT_PAGES if clinic else PLATFORM_PAGES:
             if audit.endpoint and audit.endpoint not in app.view_functions:
                 continue
-            response = client.get(audit.url_path(clinic))
+            client = client_for(host)
+            if audit.role:
+                client.set_cookie("session", session_cookie(app, clinic, audit.role), domain=host)
+            response = client.get(audit.url_path(clinic) if clinic else audit.path)
             assert response.status_code == 200, (clinic, audit.name)
-            path = tmp_path / f"{clinic}--{audit.name}.html"
+            path = tmp_path / f"{clinic or 'platform'}--{audit.name}.html"
             path.write_bytes(response.data)
             files.append(path)
-        theme = tmp_path / f"{clinic}--theme.css"
-        theme.write_bytes(client.get("/theme.css").data)
-        files.append(theme)
+        if clinic:
+            theme = tmp_path / f"{clinic}--theme.css"
+            theme.write_bytes(client.get("/theme.css").data)
+            files.append(theme)
     files.append(ROOT / "platform" / "meridian" / "static" / "css" / "site.css")
+    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "studio.css")
     files.append(ROOT / "platform" / "meridian" / "static" / "css" / "engagement.css")
     messages = run_vnu(files)
     problems = [
@@ -124,4 +143,78 @@ def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, requir
         if m["type"] in {"error", "non-document-error"}
     ]
     assert len(files) >= 2 * len(AUDIT_PAGES)
+    assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
+
+
+def _booking_state_urls(app, clinic) -> dict[str, str]:
+    """Paths of booking pages in states only the flow reaches: the week view with times
+    and practitioners, and the details page for a time that has gone."""
+    from datetime import UTC, datetime, timedelta
+
+    from meridian.extensions import db
+    from meridian.models import Service, Tenant
+
+    with app.app_context():
+        tenant = db.session.scalars(db.select(Tenant).filter_by(slug=clinic)).one()
+        free = db.session.scalars(
+            db.select(Service).filter_by(tenant_id=tenant.id, slug="free-consultation")
+        ).one()
+        location = tenant.locations[0].id
+    past = (datetime.now(UTC) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    return {
+        "times": f"/book?location={location}&service={free.id}",
+        "next-week": f"/book?location={location}&service={free.id}"
+        f"&week={(datetime.now(UTC) + timedelta(days=7)).date().isoformat()}",
+        "gone": f"/book/details?location={location}&service={free.id}"
+        f"&start={past.isoformat().replace('+', '%2B')}",
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize("state", ["times", "next-week", "gone"])
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_axe_booking_states(demo, app, live_server, audit_page, clinic, state):
+    path = _booking_state_urls(app, clinic)[state]
+    response = audit_page.goto(live_server.url(CLINICS[clinic], path))
+    assert response is not None and response.status == 200
+    if state == "gone":
+        assert audit_page.get_by_role("alert").first.is_visible()
+    violations = run_axe(audit_page)
+    assert violations == [], "axe violations:\n" + format_axe(violations)
+
+
+@pytest.mark.vnu
+def test_nu_html_checker_on_booking_states(demo, app, client_for, tmp_path, require_tools):
+    """The Nu HTML Checker on the week view, a gone time, an expired details page and
+    the rate-limit page, for both clinics."""
+    require_tools("vnu")
+    files = []
+    for clinic, host in CLINICS.items():
+        client = client_for(host)
+        for state, path in _booking_state_urls(app, clinic).items():
+            response = client.get(path)
+            assert response.status_code == 200, (clinic, state)
+            files.append(tmp_path / f"{clinic}--{state}.html")
+            files[-1].write_bytes(response.data)
+        details = client.get(_booking_state_urls(app, clinic)["gone"])
+        expired = client.post(
+            "/book/details",
+            data={
+                "location": details.request.args["location"],
+                "service": details.request.args["service"],
+                "start": details.request.args["start"],
+                "name": "Ada",
+                "csrf_token": "expired",
+            },
+        )
+        assert expired.status_code == 400
+        files.append(tmp_path / f"{clinic}--expired.html")
+        files[-1].write_bytes(expired.data)
+    messages = run_vnu(files)
+    problems = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
     assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)

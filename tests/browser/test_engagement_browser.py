@@ -15,14 +15,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from meridian.engagement.comments import set_status
 from meridian.engagement.subscriptions import confirm_token, unsubscribe_token
 from meridian.extensions import db
-from meridian.models import Comment, Subscriber, Tenant
+from meridian.models import Subscriber, Tenant
 from meridian.outbox import mail_folder, send_due
 from tests.browser.audit_pages import CLINICS, SAMPLE_POST
 from tests.browser.test_audits import format_axe, run_axe, run_vnu
 from tests.browser.test_journeys import assert_healthy
+from tests.factories import PASSWORD, build_member
 
 CONFIRM = re.compile(r"https?://\S+/subscribe/confirm/\S+")
 
@@ -44,12 +44,6 @@ def inbox_link(app, recipient: str) -> str:
             assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
             return CONFIRM.search(message.get_body(("plain",)).get_content()).group(0)
     raise AssertionError(f"no e-mail to {recipient}")
-
-
-def approve_everything(app) -> None:
-    with app.app_context():
-        set_status(list(db.session.scalars(select(Comment))), "approved")
-        db.session.commit()
 
 
 @pytest.mark.browser
@@ -86,7 +80,25 @@ def test_like_comment_and_subscribe(demo, app, live_server, page, viewport, clin
     assert_healthy(page)
     page.goto(post_url)
     assert text not in page.locator("section.comments").inner_text()  # held
-    approve_everything(app)
+
+    # Approve it in the studio (another browser profile, signed in as an editor).
+    studio = page.context.browser.new_context(viewport=page.viewport_size)
+    try:
+        desk = studio.new_page()
+        editor = f"editor-{viewport}@{clinic}.example.com"
+        build_member(app, demo[clinic], "editor", email=editor)
+        desk.goto(live_server.url(host, "/studio/sign-in"))
+        desk.get_by_label("E-mail address").fill(editor)
+        desk.get_by_label("Password").fill(PASSWORD)
+        with desk.expect_navigation():
+            desk.get_by_role("button", name="Sign in", exact=True).click()
+        desk.goto(live_server.url(host, "/studio/comments"))
+        assert text in desk.locator(".comment-queue").inner_text()
+        with desk.expect_navigation():
+            desk.get_by_role("button", name="Approve the comment by Ada Reader").click()
+        assert "Approved: 1 comment." in desk.locator(".flashes").inner_text()
+    finally:
+        studio.close()
     page.goto(post_url)
     assert text in page.locator("section.comments").inner_text()
     assert page.locator("#comments-heading").inner_text() == "1 comment"
@@ -174,6 +186,114 @@ def test_nu_html_checker_on_form_errors_and_linked_pages(
     problems = [
         f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
         for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
+
+
+def _studio_world(app, demo) -> dict[str, dict[str, int]]:
+    """Per demo clinic: an owner, a waiting comment, a message, subscribers, a mailing."""
+    from datetime import timedelta
+
+    from meridian.engagement.mailings import queue_new_post_mails
+    from meridian.models import Comment, ContactMessage, Post, utcnow
+
+    ids = {}
+    for slug, tenant in demo.items():
+        build_member(app, tenant, "owner", email=f"owner@{slug}.example.com")
+        with app.app_context():
+            post = db.session.scalars(
+                select(Post).where(Post.tenant_id == tenant.id, Post.slug == SAMPLE_POST[slug])
+            ).one()
+            comment = Comment(
+                tenant_id=tenant.id,
+                post_id=post.id,
+                author_name="Ada Reader",
+                author_email="ada@example.com",
+                body="Does it hurt?\n\nI read https://example.org/needles first.",
+            )
+            message = ContactMessage(
+                tenant_id=tenant.id, name="Bo", email="bo@example.com", body="Parking nearby?"
+            )
+            db.session.add_all([comment, message])
+            for i, status in enumerate(("confirmed", "confirmed", "pending")):
+                db.session.add(
+                    Subscriber(
+                        tenant_id=tenant.id,
+                        email=f"s{i}@example.com",
+                        status=status,
+                        confirmed_at=utcnow() - timedelta(days=400)
+                        if status == "confirmed"
+                        else None,
+                    )
+                )
+            db.session.commit()
+            ids[slug] = {"comment": comment.id, "message": message.id}
+    with app.app_context():
+        queue_new_post_mails()
+    return ids
+
+
+STUDIO_PAGES = (
+    "/studio/comments",
+    "/studio/comments/{comment}/reply",
+    "/studio/subscribers",
+    "/studio/messages",
+    "/studio/messages/{message}",
+)
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize("clinic", ["zak-clinic"])
+def test_axe_and_console_on_the_studio_pages(demo, app, live_server, audit_page, clinic):
+    """One clinic (the studio's markup does not vary by clinic), both widths."""
+    ids = _studio_world(app, demo)[clinic]
+    host = CLINICS[clinic]
+    audit_page.goto(live_server.url(host, "/studio/sign-in"))
+    audit_page.get_by_label("E-mail address").fill(f"owner@{clinic}.example.com")
+    audit_page.get_by_label("Password").fill(PASSWORD)
+    with audit_page.expect_navigation():
+        audit_page.get_by_role("button", name="Sign in", exact=True).click()
+    checked = []
+    for path in STUDIO_PAGES:
+        response = audit_page.goto(live_server.url(host, path.format(**ids)))
+        assert response is not None and response.status == 200, path
+        checked.append((path, run_axe(audit_page)))
+        overflow = audit_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    audit_page.goto(live_server.url(host, "/studio/comments"))
+    with audit_page.expect_navigation():
+        audit_page.get_by_role("button", name="Delete… the comment by Ada Reader").click()
+    assert audit_page.locator("h1").inner_text() == "Delete 1 comment?"
+    checked.append(("delete", run_axe(audit_page)))
+    problems = [f"{name}:\n{format_axe(found)}" for name, found in checked if found]
+    assert problems == [], "axe violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.vnu
+def test_nu_html_checker_on_the_studio_pages(demo, app, signed_in_client, tmp_path, require_tools):
+    require_tools("vnu")
+    world = _studio_world(app, demo)
+    files = []
+    for clinic, ids in world.items():
+        client = signed_in_client(demo[clinic], "owner", email=f"vnu@{clinic}.example.com")
+        pages = {path: client.get(path.format(**ids)) for path in STUDIO_PAGES}
+        pages["delete"] = client.post(
+            "/studio/comments",
+            data={"csrf_token": client.csrf, "one": f"delete:{ids['comment']}"},
+        )
+        pages["reply-error"] = client.post(
+            f"/studio/comments/{ids['comment']}/reply", data={"csrf_token": client.csrf}
+        )
+        for name, response in pages.items():
+            assert response.status_code in (200, 422), (clinic, name)
+            file = tmp_path / f"{clinic}--{name.strip('/').replace('/', '-')}.html"
+            file.write_bytes(response.data)
+            files.append(file)
+    problems = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in run_vnu(files)
         if m["type"] in {"error", "non-document-error"}
     ]
     assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)

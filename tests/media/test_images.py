@@ -138,3 +138,22 @@ def test_the_pixel_limit_is_ours_not_only_pillows():
 def test_a_truncated_jpeg_is_refused():
     with pytest.raises(ImageRefused, match="incomplete or damaged"):
         run(truncated_jpeg())
+
+
+def test_an_iphone_style_heic_with_orientation_and_gps_ends_up_upright_and_clean():
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    stored = Image.new("RGB", (400, 300), (40, 90, 160))
+    stored.paste((220, 20, 20), (0, 0, 100, 100))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(GPS_IFD).update({1: "S", 2: (41.0, 17.0, 12.5)})
+    out = io.BytesIO()
+    stored.save(out, "HEIF", exif=exif.tobytes())
+    (copy,) = run(out.getvalue()).copies
+    image = opened(copy.data)
+    assert image.size == (300, 400)
+    red = image.getpixel((280, 20))
+    assert red[0] > 180 and red[2] < 80, red
+    assert len(image.getexif()) == 0 and b"GPS" not in copy.data

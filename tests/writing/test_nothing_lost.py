@@ -58,7 +58,7 @@ def test_an_ended_session_gets_the_words_back_not_a_redirect(app, owner, clinic,
 
 def test_other_studio_forms_say_what_happened(owner):
     response = owner.post("/studio/faq/1/move", data={"direction": "up"})
-    assert response.status_code == 400 and "security check expired" in response.text
+    assert response.status_code == 400 and "Please try again" in response.text
 
 
 def test_autosave_keeps_a_revision_without_touching_the_post(app, owner, client_for, clinic):

@@ -126,6 +126,7 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "mail_from": str(data.get("mail_from", "")),
         }
         with rules("tenant.toml"):
             changes = save_settings(tenant, values, source=SOURCE)

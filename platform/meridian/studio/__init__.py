@@ -43,12 +43,17 @@ def private(response):
 add_sign_in_routes(bp)
 
 from . import (  # noqa: E402, F401  (routes register on import)
+    audit,
+    comments,
     faq,
+    invitations,
     media,
+    messages,
     post_extras,
     posts,
     rescue,
     sign_in_policy,
     staff,
+    subscribers,
     views,
 )

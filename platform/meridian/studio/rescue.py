@@ -8,7 +8,7 @@ or absolute timeout, signed out elsewhere). For the writing forms (posts, FAQ):
 * signed out: a page with the words (only what this browser just sent) in a form
   that posts them again, and a link to sign in in a new tab.
 
-Other studio forms get a plain page that says what happened.
+Other studio forms get the sign-in package's branded "form expired" page.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from collections.abc import Callable
 from flask import Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
 from ..auth.access import access_of, current_role
+from ..auth.signin import form_expired
 from ..tenancy import resolve_tenant
 from . import bp
 
@@ -85,6 +86,10 @@ def _may_write() -> bool:
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(error: CSRFError):
+    """The writing forms keep their words; every other studio form gets the sign-in
+    package's branded "form expired" page."""
+    if request.endpoint not in KEEPS_TEXT:
+        return form_expired(error)
     # The CSRF check runs before the tenant is resolved: resolve it now (the session
     # is bound to the clinic, so who is signed in can only be known after that).
     try:
@@ -96,14 +101,8 @@ def csrf_failed(error: CSRFError):
         return render_template(
             "errors/generic.html", code=refused.code, error=refused
         ), refused.code
-    if request.endpoint in KEEPS_TEXT:
-        if _may_write() and request.endpoint in AFTER_CSRF:
-            return AFTER_CSRF[request.endpoint](**(request.view_args or {}))
-        return rescue_page(
-            "This page’s security check expired or was lost, so this was not saved.", 400
-        )
-    expired = BadRequest(
-        description="This form’s security check expired or was lost, so nothing was "
-        "changed. Go back, reload the page and try again."
+    if _may_write() and request.endpoint in AFTER_CSRF:
+        return AFTER_CSRF[request.endpoint](**(request.view_args or {}))
+    return rescue_page(
+        "This page’s security check expired or was lost, so this was not saved.", 400
     )
-    return render_template("errors/generic.html", code=400, error=expired), 400
