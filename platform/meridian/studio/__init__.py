@@ -37,4 +37,12 @@ def private(response):
 
 add_sign_in_routes(bp)
 
-from . import media, sign_in_policy, staff, views  # noqa: E402, F401  (routes register on import)
+from . import (  # noqa: E402, F401  (routes register on import)
+    locations,
+    media,
+    services,
+    settings,
+    sign_in_policy,
+    staff,
+    views,
+)
