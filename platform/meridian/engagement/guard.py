@@ -44,7 +44,8 @@ _LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
 def _tenant_hosts() -> set[str]:
-    return {domain.hostname for domain in current_tenant().domains}
+    """The clinic's hosts that serve its site (a domain still awaiting its DNS proof does not)."""
+    return {d.hostname for d in current_tenant().domains if d.verified_at is not None}
 
 
 def _host_of(url: str) -> str | None:
