@@ -115,7 +115,7 @@ def fetch(
     headers = {"Host": host} | ({"Cookie": cookie} if cookie else {})
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read(), _lower(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read(), _lower(error.headers)

@@ -80,7 +80,8 @@ class Proc:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.pid_file.write_text(f"{self.process.pid}\n")
+        # The pid and what it runs: `make prod-stop` ends it only if it still runs that.
+        self.pid_file.write_text(f"{self.process.pid}\n{Path(args[0]).name}\n")
         if wait and self.port:
             wait_for_port(self.port, timeout, self.process)
         return self
@@ -122,10 +123,13 @@ def stop_recorded(run_dir: Path) -> list[str]:
     pids = sorted((run_dir / "pids").glob("*.pid")) if (run_dir / "pids").is_dir() else []
     for pid_file in pids:
         try:
-            pid = int(pid_file.read_text().strip())
-            os.killpg(pid, signal.SIGTERM)
-            stopped.append(f"{pid_file.stem} ({pid})")
-        except (ValueError, ProcessLookupError, PermissionError):
+            pid_text, _, program = pid_file.read_text().partition("\n")
+            pid = int(pid_text)
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if program.strip() and program.strip() in command:  # not a recycled pid
+                os.killpg(pid, signal.SIGTERM)
+                stopped.append(f"{pid_file.stem} ({pid})")
+        except (ValueError, OSError):
             pass
         pid_file.unlink(missing_ok=True)
     return stopped

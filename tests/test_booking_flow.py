@@ -30,7 +30,7 @@ def test_first_step_sets_no_cookie_and_lists_times(make_tenant, make_service, cl
     times = client.get("/book", query_string={"service": service.id})
     assert "Set-Cookie" not in times.headers
     assert "<fieldset" in times.text and "<legend>Free times on" in times.text
-    assert "(Europe/London time)" in times.text
+    assert "(Town time)" in times.text and "Europe/London" not in times.text
     # The site's Book link goes to the booking flow now.
     assert 'href="/book"' in client.get("/faq").text
 
@@ -49,7 +49,7 @@ def test_booking_creates_one_booking_two_emails_and_a_confirmation(
     assert (
         "Clinic A" in page.text and "1 High Street" in page.text and "+44 20 7946 0000" in page.text
     )
-    assert "(Europe/London time)" in page.text
+    assert "(Town time)" in page.text and "Europe/London" not in page.text
     with app.app_context():
         booking = db.session.scalars(select(Booking)).one()
         assert booking.starts_at == start and booking.client_phone == "+442079460018"

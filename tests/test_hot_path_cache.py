@@ -177,3 +177,21 @@ def test_while_the_database_is_down_known_hosts_keep_their_cached_pages(
     monkeypatch.setattr(db.session, "execute", down)  # … and the database is unreachable
     response = client.get(POST)
     assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
+
+
+def test_a_signed_in_reader_costs_no_user_query_on_a_cached_page(
+    demo, prod_app, client_for, clock, make_member
+):
+    """Staff reading their own site: the session is read, the user never loaded."""
+    from tests.factories import plant_session
+
+    tenant = demo["zak-clinic"]
+    user = make_member(tenant, "owner")
+    client = client_for(HOST, prod_app)
+    plant_session(client, HOST, user, tenant)
+    assert client.get(POST).status_code == 200
+    with sql_of(prod_app) as statements:
+        response = client.get(POST)
+    assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
+    assert statements == []
+    assert "Set-Cookie" not in response.headers

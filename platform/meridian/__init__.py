@@ -109,6 +109,8 @@ def _register_error_pages(app: Flask) -> None:
 
     def render_error(error: HTTPException):
         code = error.code or 500
+        if code == 429:
+            return _too_many(page, error)
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 
@@ -119,3 +121,19 @@ def _register_error_pages(app: Flask) -> None:
     def internal_error(error):
         db.session.rollback()
         return page("errors/500.html", 500, "Internal Server Error")
+
+
+def _too_many(page, error: HTTPException):
+    """The clinic's own page for a rate limit, saying when to try again (and a
+    Retry-After header with the same answer)."""
+    import math
+    import time
+
+    current = limiter.current_limit
+    wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    body = page(
+        "errors/429.html", 429, error.name, error=error, wait_minutes=max(1, (wait + 30) // 60)
+    )
+    if isinstance(body, tuple) and len(body) == 2:
+        return body[0], 429, {"Retry-After": str(wait)}
+    return body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,12 @@ def place_time(location, locale: str | None = None) -> str:
     return f"{city} time"
 
 
+def day_label(value: date, fmt: str = "full") -> str:
+    """A calendar day in the clinic's locale: `Monday, 1 December 2026` (`full`), or a
+    CLDR pattern such as `EEE` (`Mon`) or `d MMMM` (`1 December`)."""
+    return format_date(value, format=fmt, locale=_locale())
+
+
 def money(minor: int, currency: str) -> str:
     if minor == 0:
         return "Free"
@@ -70,5 +76,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(clock)
     app.add_template_filter(local_clock)
     app.add_template_filter(place_time)
+    app.add_template_filter(day_label)
     app.add_template_filter(money)
     app.add_template_filter(iso)

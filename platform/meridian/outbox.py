@@ -30,12 +30,16 @@ from .mail import AddressError, address
 from .models import OutboxMessage, Tenant, utcnow
 
 
-def build_email(message: OutboxMessage, tenant_name: str) -> EmailMessage:
+def build_email(
+    message: OutboxMessage, tenant_name: str, sender: str | None = None
+) -> EmailMessage:
     """The MIME message for an outbox row: plain text, the HTML alternative if any, and
     the .ics. Addresses are ASCII (`mail.address`), so no encoded-word ever lands
     inside an address; the clinic's name is encoded as a display name."""
     email = EmailMessage()
-    email["From"] = Address(display_name=tenant_name, addr_spec=current_app.config["MAIL_FROM"])
+    # The clinic's own From address if it has one (tenant.mail_from), else the platform's.
+    sender = address(sender) if sender else current_app.config["MAIL_FROM"]
+    email["From"] = Address(display_name=tenant_name, addr_spec=sender)
     email["To"] = Address(addr_spec=address(message.recipient))
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
@@ -168,7 +172,7 @@ def _deliver(message_id: int, now: datetime, counts: dict[str, int]) -> None:
     message = db.session.get(OutboxMessage, message_id)
     tenant = db.session.get(Tenant, message.tenant_id)
     try:
-        email = build_email(message, tenant.name)
+        email = build_email(message, tenant.name, tenant.mail_from or None)
         if config["MAIL_BACKEND"] == "file":
             _send_file(email, message)
         else:

@@ -30,6 +30,7 @@ class Facts:
     address_lines: tuple[str, ...]
     timezone: str
     min_notice_minutes: int
+    place: str  # how the clock is named: "Wellington time", "London time"
 
     def clear_of_notice_edge(self) -> datetime:
         """The earliest start a test should book: a slot right at the minimum-notice edge
@@ -52,7 +53,21 @@ def booking_facts(app, clinic: str) -> Facts:
             address_lines=tuple(location.address_lines),
             timezone=location.timezone,
             min_notice_minutes=consultation.min_notice_minutes,
+            place=f"{location.city} time",
         )
+
+
+def day_links(page):
+    """The links of the week view's days that have free times."""
+    return page.get_by_role("region", name="Choose a day").locator(".week-days a")
+
+
+def another_day(page):
+    """A link to a later free day: the week's next one, or the next week."""
+    days = day_links(page)
+    if days.count() >= 2:
+        return days.nth(1)
+    return page.get_by_role("link", name="Next week")
 
 
 def offered_start(page) -> datetime:

@@ -125,3 +125,77 @@ def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, requir
     ]
     assert len(files) >= 2 * len(AUDIT_PAGES)
     assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
+
+
+def _booking_state_urls(app, clinic) -> dict[str, str]:
+    """Paths of booking pages in states only the flow reaches: the week view with times
+    and practitioners, and the details page for a time that has gone."""
+    from datetime import UTC, datetime, timedelta
+
+    from meridian.extensions import db
+    from meridian.models import Service, Tenant
+
+    with app.app_context():
+        tenant = db.session.scalars(db.select(Tenant).filter_by(slug=clinic)).one()
+        free = db.session.scalars(
+            db.select(Service).filter_by(tenant_id=tenant.id, slug="free-consultation")
+        ).one()
+        location = tenant.locations[0].id
+    past = (datetime.now(UTC) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    return {
+        "times": f"/book?location={location}&service={free.id}",
+        "next-week": f"/book?location={location}&service={free.id}"
+        f"&week={(datetime.now(UTC) + timedelta(days=7)).date().isoformat()}",
+        "gone": f"/book/details?location={location}&service={free.id}"
+        f"&start={past.isoformat().replace('+', '%2B')}",
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize("state", ["times", "next-week", "gone"])
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_axe_booking_states(demo, app, live_server, audit_page, clinic, state):
+    path = _booking_state_urls(app, clinic)[state]
+    response = audit_page.goto(live_server.url(CLINICS[clinic], path))
+    assert response is not None and response.status == 200
+    if state == "gone":
+        assert audit_page.get_by_role("alert").first.is_visible()
+    violations = run_axe(audit_page)
+    assert violations == [], "axe violations:\n" + format_axe(violations)
+
+
+@pytest.mark.vnu
+def test_nu_html_checker_on_booking_states(demo, app, client_for, tmp_path, require_tools):
+    """The Nu HTML Checker on the week view, a gone time, an expired details page and
+    the rate-limit page, for both clinics."""
+    require_tools("vnu")
+    files = []
+    for clinic, host in CLINICS.items():
+        client = client_for(host)
+        for state, path in _booking_state_urls(app, clinic).items():
+            response = client.get(path)
+            assert response.status_code == 200, (clinic, state)
+            files.append(tmp_path / f"{clinic}--{state}.html")
+            files[-1].write_bytes(response.data)
+        details = client.get(_booking_state_urls(app, clinic)["gone"])
+        expired = client.post(
+            "/book/details",
+            data={
+                "location": details.request.args["location"],
+                "service": details.request.args["service"],
+                "start": details.request.args["start"],
+                "name": "Ada",
+                "csrf_token": "expired",
+            },
+        )
+        assert expired.status_code == 400
+        files.append(tmp_path / f"{clinic}--expired.html")
+        files[-1].write_bytes(expired.data)
+    messages = run_vnu(files)
+    problems = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)

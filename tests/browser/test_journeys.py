@@ -7,15 +7,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_time
 
 from meridian.booking.messages import when_text
 from tests.browser.audit_pages import CLINICS
 from tests.browser.booking_steps import (
     FREE_CONSULTATION,
     PHONES,
-    ZONE_NAMES,
     Facts,
+    another_day,
     booking_facts,
+    day_links,
     offered_start,
 )
 
@@ -78,8 +80,8 @@ def assert_choose_step(page, facts: Facts) -> None:
 
 
 def assert_first_day_shown(page) -> None:
-    days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
-    assert days.count() >= 2
+    days = day_links(page)
+    assert days.count() >= 1
     assert days.first.get_attribute("aria-current") == "date"
 
 
@@ -114,10 +116,9 @@ def assert_confirmed(page, facts: Facts, clinic: str, start: datetime) -> None:
         assert line in text, (line, text)
     when = summary.locator("dt", has_text="When").locator("xpath=following-sibling::dd[1]")
     when_shown = when.inner_text().strip()
-    assert when_shown == when_text(start, facts.timezone, facts.locale)
-    assert when_shown.endswith(f"({facts.timezone} time)"), when_shown
-    zones = "|".join(ZONE_NAMES[clinic])
-    assert re.search(rf" at \d{{1,2}}:\d{{2}}(\s?[ap]m)? ({zones}) \(", when_shown), when_shown
+    assert when_shown == when_text(start, facts.timezone, facts.locale, facts.place)
+    assert when_shown.endswith(f"({facts.place})"), when_shown
+    assert re.search(r" at \d{1,2}:\d{2}(\s?[ap]m)? \(", when_shown), when_shown
     assert_healthy(page)
 
 
@@ -139,19 +140,18 @@ def test_book_free_consultation(demo, app, live_server, page, clinic):
     ).check()
     follow(page, page.get_by_role("button", name="Show free times"), r"/book\?")
     assert_first_day_shown(page)
-    assert facts.timezone in page.locator("fieldset.times legend").inner_text()
+    assert facts.place in page.locator("fieldset.times legend").inner_text()
 
     choice = clear_time(page, facts)
-    if choice is None:  # the first day's last times are too close to book: the next day
-        days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
-        follow(page, days.nth(1), r"/book\?.*day=")
+    while choice is None:  # the shown day's times are too close to book: a later day
+        follow(page, another_day(page), r"/book\?.*(day|week)=")
         choice = clear_time(page, facts)
     assert choice is not None
     radio, start = choice
     radio.check()
     local = start.astimezone(ZoneInfo(facts.timezone))
     shown = radio.locator("xpath=following-sibling::time[1]").inner_text()
-    assert shown == local.strftime("%H:%M"), (shown, start)
+    assert shown == format_time(local, "short", locale=facts.locale), (shown, start)
     follow(page, page.get_by_role("button", name="Continue"), r"/book/details\?")
 
     fill_details(page, clinic)
@@ -262,11 +262,11 @@ def test_keyboard_only_booking(demo, app, live_server, page, clinic):
     keyboard_follow(page, lambda s: s["tag"] == "BUTTON" and s["text"] == "Show free times")
     assert_first_day_shown(page)
 
-    if offered_start(page) < facts.clear_of_notice_edge():
-        # The first day's first time is too close to book reliably: take the next day.
-        days = page.get_by_role("navigation", name="Days with free times").get_by_role("link")
-        second_day = days.nth(1).get_attribute("href")
-        keyboard_follow(page, lambda s: s["href"] == second_day)
+    while offered_start(page) < facts.clear_of_notice_edge():
+        # The shown day's first time is too close to book reliably: a later day, by
+        # keyboard through the week view.
+        later = another_day(page).get_attribute("href")
+        keyboard_follow(page, lambda s, later=later: s["href"] == later)
     start = offered_start(page)
     # Tab enters the time group on its ticked radio: the first offered time.
     time_radio = tab_to(page, lambda s: s["name"] == "start", limit=150)
@@ -282,3 +282,70 @@ def test_keyboard_only_booking(demo, app, live_server, page, clinic):
     keyboard_choose(page, "consent")
     keyboard_follow(page, lambda s: s["tag"] == "BUTTON" and s["text"] == "Book this appointment")
     assert_confirmed(page, facts, clinic, start)
+
+
+# --- PRACTITIONERS: book with someone from their page; Book buttons carry the choice ---
+
+PRACTITIONER = {"acute-acupuncture": "Daniel Chen", "zak-clinic": "Samira Haddad"}
+
+
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_book_with_a_practitioner_from_their_page(demo, app, live_server, page, clinic):
+    """Our team -> a practitioner's page -> "Book with …" -> their times -> booked with
+    them; and the home page's consultation button arrives with the service chosen."""
+    facts = booking_facts(app, clinic)
+    person = PRACTITIONER[clinic]
+    page.goto(live_server.url(CLINICS[clinic]))
+    follow(page, page.get_by_role("link", name=re.compile(r"^Book a free 15-minute")), r"/book\?")
+    assert page.get_by_role("group", name="Which service?").count() == 0
+    assert FREE_CONSULTATION in page.locator("dl.booking-summary, main").first.inner_text()
+
+    nav = page.get_by_role("navigation", name="Main")
+    follow(page, nav.get_by_role("link", name="Our team"), r"/team$")
+    follow(page, page.get_by_role("link", name=person, exact=True), r"/team/[a-z-]+$")
+    follow(page, page.get_by_role("link", name=f"Book with {person}"), r"/book\?")
+    assert page.get_by_role("heading", name=f"Book an appointment with {person}").is_visible()
+    if page.get_by_role("group", name="Which location?").count():
+        page.get_by_role("group", name="Which location?").get_by_role("radio").first.check()
+    page.get_by_role("group", name="Which service?").get_by_role(
+        "radio", name=re.compile("^" + re.escape(FREE_CONSULTATION))
+    ).check()
+    follow(page, page.get_by_role("button", name="Show free times"), r"/book\?")
+    choice = clear_time(page, facts)
+    while choice is None:
+        follow(page, another_day(page), r"/book\?.*(day|week)=")
+        choice = clear_time(page, facts)
+    choice[0].check()
+    follow(page, page.get_by_role("button", name="Continue"), r"/book/details\?")
+    fill_details(page, clinic)
+    follow(page, page.get_by_role("button", name="Book this appointment"), r"/book/confirmed/")
+    summary = page.locator("dl.booking-summary").inner_text()
+    assert person in summary, summary
+
+
+def test_week_view_with_the_keyboard_alone(demo, app, live_server, page):
+    """Next week, then a day of it, then its first time: Tab and Enter only."""
+    clinic = "zak-clinic"
+    with app.app_context():
+        from meridian.extensions import db
+        from meridian.models import Location, Service, Tenant
+
+        tenant = db.session.scalars(db.select(Tenant).filter_by(slug=clinic)).one()
+        pimlico = db.session.scalars(db.select(Location).filter_by(slug="pimlico")).one().id
+        free = (
+            db.session.scalars(
+                db.select(Service).filter_by(tenant_id=tenant.id, slug="free-consultation")
+            )
+            .one()
+            .id
+        )
+    page.goto(live_server.url(CLINICS[clinic], f"/book?location={pimlico}&service={free}"))
+    week = page.locator(".week-range").inner_text()
+    keyboard_follow(page, lambda s: s["text"] == "Next week")
+    assert "week=" in page.url and page.locator(".week-range").inner_text() != week
+    first_day = day_links(page).first.get_attribute("href")
+    keyboard_follow(page, lambda s: s["href"] == first_day)
+    assert "day=" in page.url
+    assert day_links(page).first.get_attribute("aria-current") == "date"
+    radio = tab_to(page, lambda s: s["name"] == "start", limit=150)
+    assert radio["checked"]

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 START = re.compile(r'name="start" value="([^"]+)"')
 DAY = re.compile(r'href="/book\?day=([0-9-]+)&amp;location=(\d+)&amp;service=(\d+)#times"')
+NEXT_WEEK = re.compile(r'href="(/book\?[^"]*week=[^"]*)">Next week')
 OPTION = re.compile(r'name="(location|service)"[^>]*value="(\d+)"')
 
 
@@ -149,7 +150,14 @@ def free_starts(client: Client, want: int, days: int = 20) -> list[tuple[str, st
     for location in locations:
         for service in services:
             listing = client.get(f"/book?location={location}&service={service}").body
-            for day, _, _ in DAY.findall(listing)[:days]:
+            free_days: list[str] = []
+            for _ in range(10):  # the week view lists one week: follow "Next week"
+                free_days += [day for day, _, _ in DAY.findall(listing)]
+                later = NEXT_WEEK.search(listing)
+                if len(free_days) >= days or later is None:
+                    break
+                listing = client.get(unescape(later.group(1)).split("#")[0]).body
+            for day in free_days[:days]:
                 times = client.get(f"/book?day={day}&location={location}&service={service}")
                 for start in START.findall(times.body):
                     found.append((location, service, unescape(start)))

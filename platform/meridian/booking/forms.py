@@ -14,6 +14,7 @@ from ..mail import AddressError, address
 class DetailsForm(FlaskForm):
     location = HiddenField(validators=[InputRequired()])
     service = HiddenField(validators=[InputRequired()])
+    practitioner = HiddenField()  # empty: first available
     start = HiddenField(validators=[InputRequired(message="Please choose a time.")])
     name = StringField(
         "Your name",

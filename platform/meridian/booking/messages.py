@@ -9,23 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_location
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .. import mail
+from ..formatting import place_time
 from ..models import Booking, Tenant, utcnow
 from ..urls import tenant_url
 from .tokens import make_token
 
 
-def when_text(moment: datetime, zone: str, locale: str) -> str:
-    """`Tuesday, 24 November 2026 at 9:00 am NZDT (Pacific/Auckland time)`."""
+def when_text(moment: datetime, zone: str, locale: str, place: str | None = None) -> str:
+    """`Tuesday, 24 November 2026 at 9:00 am (Wellington time)`: the clinic's locale's
+    own time format, and the clock named after the place rather than the zone."""
     local = moment.astimezone(ZoneInfo(zone))
+    if place is None:
+        place = f"{get_timezone_location(zone, locale=locale, return_city=True)} time"
     return (
         f"{format_date(local, 'full', locale=locale)} at "
-        f"{format_time(local, 'short', locale=locale)} {local.tzname()} ({zone} time)"
+        f"{format_time(local, 'short', locale=locale)} ({place})"
     )
+
+
+def when_at(moment: datetime, location, locale: str) -> str:
+    """`when_text` at a location: its city names the clock."""
+    return when_text(moment, location.timezone, locale, place_time(location, locale))
 
 
 def organizer_address(tenant: Tenant) -> str:
@@ -73,7 +82,7 @@ def _links(tenant: Tenant, booking: Booking) -> dict[str, str]:
 
 
 def _when(tenant: Tenant, booking: Booking) -> str:
-    return when_text(booking.starts_at, booking.location.timezone, tenant.locale)
+    return when_at(booking.starts_at, booking.location, tenant.locale)
 
 
 def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
@@ -85,6 +94,8 @@ def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
         key=f"{kind}:{booking.id}",
         booking=booking,
         ics=ics,
+        # Replies reach the location's inbox, not the platform's no-reply sender.
+        headers={"Reply-To": booking.location.email} if booking.location.email else None,
         when=_when(tenant, booking),
         **context,
     )
@@ -101,6 +112,7 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
         "clinic_booking",
         key=f"{kind}:{booking.id}",
         booking=booking,
+        headers={"Reply-To": booking.client_email},
         when=_when(tenant, booking),
         subject=subject,
         headline=headline,

@@ -2,6 +2,8 @@
 
 The choose step is a GET form and touches no session, so it sets no cookie. Only the
 details step (a CSRF-protected form) and the cancel/reschedule pages start a session.
+A "Book" button elsewhere (a service, a location, a practitioner) passes its choice in
+the query string, so the visitor never picks it twice.
 """
 
 from __future__ import annotations
@@ -9,15 +11,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
-from ..models import Booking, Location, Service, utcnow
-from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
+from ..models import Booking, Location, Practitioner, Service, utcnow
+from ..tenancy import current_tenant, get_for_tenant_or_404, resolve_tenant, tenant_select
 from . import bp, service
-from .forms import ConfirmForm, DetailsForm, RescheduleForm
-from .messages import when_text
-from .tokens import LinkError, read_token
+from .availability import team_for
+from .forms import DetailsForm
+from .messages import when_at
+from .picker import first_weekday, pick
 
 
 def _rate_limit() -> str:
@@ -32,27 +37,31 @@ def _id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
 
+def _one(model, raw: str | None, **extra):
+    """The row a query value names (404 if malformed or not this clinic's), or None."""
+    if raw is None or raw == "":
+        return None
+    row_id = _id(raw)
+    if row_id is None:
+        abort(404)
+    return get_for_tenant_or_404(model, id=row_id, **extra)
+
+
 def _location(raw: str | None) -> Location | None:
     """The chosen location; the only one if the clinic has one; 404 if not this clinic's."""
     tenant = current_tenant()
     if raw is None or raw == "":
         return tenant.locations[0] if len(tenant.locations) == 1 else None
-    location_id = _id(raw)
-    if location_id is None:
-        abort(404)
-    return get_for_tenant_or_404(Location, id=location_id)
+    return _one(Location, raw)
 
 
 def _service(raw: str | None) -> Service | None:
-    if raw is None or raw == "":
-        return None
-    service_id = _id(raw)
-    if service_id is None:
-        abort(404)
-    chosen = get_for_tenant_or_404(Service, id=service_id)
-    if not chosen.online_bookable:
-        abort(404)
-    return chosen
+    return _one(Service, raw, online_bookable=True)
+
+
+def _practitioner(raw: str | None) -> Practitioner | None:
+    """The chosen practitioner, or None for "first available"."""
+    return _one(Practitioner, raw, active=True)
 
 
 def _services() -> list[Service]:
@@ -65,7 +74,7 @@ def _services() -> list[Service]:
     )
 
 
-def _parse_start(raw: str | None) -> datetime | None:
+def parse_start(raw: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw or "")
     except ValueError:
@@ -73,90 +82,146 @@ def _parse_start(raw: str | None) -> datetime | None:
     return moment.astimezone(UTC) if moment.tzinfo else None
 
 
-def _picker(location: Location, chosen: Service, raw_day: str | None, exclude_id=None):
-    """Days with free times and the times of the chosen day, or an error message."""
+def _parse_day(raw: str | None) -> tuple[date | None, bool]:
+    """(day, malformed)."""
+    if not raw:
+        return None, False
+    try:
+        return date.fromisoformat(raw), False
+    except ValueError:
+        return None, True
+
+
+def week_picker(location, chosen, practitioner=None, exclude_id=None):
+    """The week view for the request's `day` / `week`, and whether any time is free."""
     now = utcnow()
-    zone = ZoneInfo(location.timezone)
-    today = now.astimezone(zone).date()
-    avail = service.availability(location, chosen, now, exclude_id=exclude_id)
-    days = sorted(avail.slots)
+    today = now.astimezone(ZoneInfo(location.timezone)).date()
+    avail = service.availability(
+        location, chosen, now, exclude_id=exclude_id, practitioner=practitioner
+    )
+    asked_day, malformed = _parse_day(request.args.get("day"))
+    asked_week, _ = _parse_day(request.args.get("week"))
+    picker = pick(
+        avail.slots,
+        today,
+        today + timedelta(days=chosen.horizon_days),
+        asked_day,
+        asked_week,
+        first_weekday(current_tenant().locale),
+        malformed,
+    )
+    return {"picker": picker, "any_free": bool(avail.slots), "team": avail.team}
+
+
+def _narrow(person, location, chosen):
+    """Keep only the choices that fit the chosen practitioner; say why one was dropped."""
+    if person is None:
+        return location, chosen, _services(), current_tenant().locations, None
+    services = [s for s in _services() if s.id in person.service_ids]
+    places = [loc for loc in current_tenant().locations if loc.id in person.location_ids]
     error = None
-    day = days[0] if days else None
-    if raw_day:
-        try:
-            asked = date.fromisoformat(raw_day)
-        except ValueError:
-            asked, error = None, "Please choose a day from the list."
-        if asked is not None:
-            if asked < today:
-                error = "That day has already passed. Please choose another day."
-            elif asked > today + timedelta(days=chosen.horizon_days):
-                error = "That day is too far ahead to book yet. Please choose an earlier day."
-            elif asked not in avail.slots:
-                error = "There are no free times on that day. Please choose another day."
-            else:
-                day = asked
-    return {
-        "days": days,
-        "day": day,
-        "times": avail.slots.get(day, []) if day else [],
-        "day_error": error,
-        "zone": zone,
-    }
+    if chosen is not None and chosen.id not in person.service_ids:
+        error = f"{person.name} does not offer {chosen.name} online. Please choose a service."
+        chosen = None
+    if location is not None and location.id not in person.location_ids:
+        error = f"{person.name} does not work at {location.name}. Please choose a location."
+        location = None
+    if location is None and len(places) == 1:
+        location = places[0]
+    return location, chosen, services, places, error
 
 
 @bp.get("")
 def start():
-    """Step 1: location (if more than one), service, day and time. A GET form: no cookie."""
-    tenant = current_tenant()
-    location = _location(request.args.get("location"))
-    chosen = _service(request.args.get("service"))
-    context = {"location": location, "service": chosen, "services": _services()}
+    """Location, service (and practitioner), then a day of a week and a time. A GET
+    form and links only: no cookie."""
+    args = request.args
+    person = _practitioner(args.get("practitioner"))
+    location, chosen, services, places, error = _narrow(
+        person, _location(args.get("location")), _service(args.get("service"))
+    )
+    context = {
+        "practitioner": person,
+        "location": location,
+        "service": chosen,
+        "services": services,
+        "locations": places,
+        "choose_error": error,
+        "step": "choose",
+    }
     if location is not None and chosen is not None:
-        context |= _picker(location, chosen, request.args.get("day"))
-    return render_template("booking/start.html", tenant=tenant, **context)
+        context |= week_picker(location, chosen, person)
+        context["team"] = team_for(location, chosen)  # everyone, to switch between
+        context["step"] = "times"
+        context["who"] = person.name if person else "First available"
+        context["params"] = {
+            "location": location.id,
+            "service": chosen.id,
+            "practitioner": person.id if person else None,
+        }
+        if person is not None and person not in context["team"]:
+            context["choose_error"] = f"{person.name} does not offer this here online."
+    return render_template("booking/start.html", **context)
 
 
-def _details_context(form: DetailsForm, location: Location, chosen: Service, alternatives=()):
-    start_at = _parse_start(form.start.data)
+def _details_context(form, location, chosen, person, alternatives=(), notice=None):
+    start_at = parse_start(form.start.data)
+    tenant = current_tenant()
     return {
         "form": form,
         "location": location,
         "service": chosen,
+        "practitioner": person,
+        "who": person.name if person else "First available",
         "start_at": start_at,
-        "when": when_text(start_at, location.timezone, current_tenant().locale) if start_at else "",
+        "when": when_at(start_at, location, tenant.locale) if start_at else "",
         "alternatives": alternatives,
-        "zone": ZoneInfo(location.timezone),
+        "notice": notice,
     }
+
+
+def _details_choice(source):
+    location = _location(source.get("location"))
+    chosen = _service(source.get("service"))
+    person = _practitioner(source.get("practitioner"))
+    return location, chosen, person
 
 
 @bp.route("/details", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def details():
-    """Step 2: the visitor's details. Errors come back next to the field, input kept."""
+    """The visitor's details. A time that has gone is said before they type anything;
+    errors come back next to the field, everything typed kept."""
     tenant = current_tenant()
     source = request.form if request.method == "POST" else request.args
-    location = _location(source.get("location"))
-    chosen = _service(source.get("service"))
+    location, chosen, person = _details_choice(source)
     if location is None or chosen is None:
         return redirect(url_for("booking.start"))
-    form = (
-        DetailsForm()
-        if request.method == "POST"
-        else DetailsForm(
-            formdata=None,
-            data={"location": location.id, "service": chosen.id, "start": source.get("start", "")},
-        )
-    )
-    form.country = location.country
     if request.method == "GET":
-        if _parse_start(form.start.data) is None:
+        form = DetailsForm(
+            formdata=None,
+            data={
+                "location": location.id,
+                "service": chosen.id,
+                "practitioner": person.id if person else "",
+                "start": source.get("start", ""),
+            },
+        )
+        start_at = parse_start(form.start.data)
+        if start_at is None:
             return redirect(url_for("booking.start", location=location.id, service=chosen.id))
-        return render_template("booking/details.html", **_details_context(form, location, chosen))
+        gone = service.check_start(location, chosen, start_at, person)
+        alternatives = gone.alternatives if gone else []
+        if gone:
+            form.start.errors = [gone.message]
+        context = _details_context(form, location, chosen, person, alternatives)
+        return render_template("booking/details.html", gone=bool(gone), **context)
+    form = DetailsForm()
+    form.country = location.country
     status = 200
     alternatives: list[datetime] = []
     if form.validate():
-        start_at = _parse_start(form.start.data)
+        start_at = parse_start(form.start.data)
         try:
             if start_at is None:
                 raise service.BookingError("Please choose a time from the list.")
@@ -169,6 +234,7 @@ def details():
                 email=form.email.data,
                 phone=form.phone.data,
                 reason=(form.reason.data or "").strip(),
+                practitioner=person,
             )
         except service.BookingError as exc:
             target = getattr(form, exc.field, form.start)
@@ -180,9 +246,33 @@ def details():
             return redirect(url_for("booking.confirmed", reference=booking.reference), 303)
     else:
         status = 422
-    return render_template(
-        "booking/details.html", **_details_context(form, location, chosen, alternatives)
-    ), status
+    context = _details_context(form, location, chosen, person, alternatives)
+    return render_template("booking/details.html", **context), status
+
+
+@bp.errorhandler(CSRFError)
+def session_expired(error: CSRFError):
+    """A lost session or an expired token on the details form: the clinic's page again,
+    everything typed kept (with a fresh token), and a request to confirm again."""
+    if "host" not in g:  # the CSRF check runs before the tenant is resolved
+        try:
+            resolve_tenant()
+        except HTTPException as exc:  # unknown host or suspended clinic
+            return exc
+    if g.get("tenant") is None:  # no booking on the platform's own host
+        return render_template("errors/404.html", code=404), 404
+    if request.endpoint != "booking.details" or request.method != "POST":
+        return render_template("errors/generic.html", code=400, error=error), 400
+    location, chosen, person = _details_choice(request.form)
+    if location is None or chosen is None:
+        return redirect(url_for("booking.start"))
+    form = DetailsForm()  # request.form, unvalidated: what the visitor typed
+    notice = (
+        "For your security, this page expired before it was sent. Everything you typed "
+        "is still here: please check it and confirm again."
+    )
+    context = _details_context(form, location, chosen, person, notice=notice)
+    return render_template("booking/details.html", **context), 400
 
 
 @bp.get("/confirmed/<reference>")
@@ -190,102 +280,19 @@ def confirmed(reference: str):
     """Shown once to the browser that booked (its session holds the reference)."""
     if reference not in session.get("booked", []):
         abort(404)
-    booking = _booking(reference=reference)
-    return render_template("booking/confirmed.html", booking=booking, **_booking_text(booking))
+    booking = booking_or_404(reference=reference)
+    return render_template("booking/confirmed.html", booking=booking, **booking_text(booking))
 
 
-def _booking(**by) -> Booking:
+def booking_or_404(**by) -> Booking:
     booking = get_for_tenant_or_404(Booking, **by)
-    _ = booking.location, booking.service
+    _ = booking.location, booking.service, booking.practitioner
     return booking
 
 
-def _booking_text(booking: Booking) -> dict:
+def booking_text(booking: Booking) -> dict:
     tenant = current_tenant()
-    return {"when": when_text(booking.starts_at, booking.location.timezone, tenant.locale)}
+    return {"when": when_at(booking.starts_at, booking.location, tenant.locale)}
 
 
-def _from_link(token: str, action: str):
-    """The confirmed booking a link names, or a page saying why the link no longer works
-    (tampered, expired, already used, or the booking has moved)."""
-    try:
-        data = read_token(token, action)
-    except LinkError as exc:
-        return None, _link_problem(exc.reason)
-    tenant = current_tenant()
-    if data.get("t") != tenant.id:
-        abort(404)
-    booking = _booking(id=data["b"])
-    if booking.status != "confirmed":
-        return None, _link_problem("used", booking, 410)
-    return booking, None
-
-
-def _link_problem(reason: str, booking: Booking | None = None, status: int = 400):
-    return render_template(
-        "booking/link_problem.html",
-        reason=reason,
-        booking=booking,
-        **(_moved(booking) if booking else {}),
-    ), status
-
-
-def _moved(booking: Booking) -> dict:
-    """Follow a rescheduled booking to where it is now."""
-    current = booking
-    for _ in range(20):
-        if current.status != "rescheduled" or current.rescheduled_to_id is None:
-            break
-        current = _booking(id=current.rescheduled_to_id)
-    return {"current": current, **_booking_text(current)}
-
-
-@bp.route("/cancel/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
-def cancel(token: str):
-    booking, problem = _from_link(token, "cancel")
-    if problem:
-        return problem
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            service.cancel_booking(current_tenant(), booking)
-        except service.LinkUsed:
-            return _link_problem("used", booking, 410)
-        return render_template("booking/cancelled.html", booking=booking, **_booking_text(booking))
-    return render_template(
-        "booking/cancel.html", booking=booking, form=form, **_booking_text(booking)
-    )
-
-
-@bp.route("/reschedule/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
-def reschedule(token: str):
-    booking, problem = _from_link(token, "reschedule")
-    if problem:
-        return problem
-    form = RescheduleForm()
-    error, alternatives, status = None, [], 200
-    if form.validate_on_submit():
-        start_at = _parse_start(form.start.data)
-        try:
-            if start_at is None:
-                raise service.BookingError("Please choose a new time.")
-            new = service.reschedule_booking(current_tenant(), booking, start_at)
-        except service.LinkUsed:
-            return _link_problem("used", booking, 410)
-        except service.BookingError as exc:
-            error, alternatives, status = exc.message, exc.alternatives, 409
-        else:
-            return render_template("booking/rescheduled.html", booking=new, **_booking_text(new))
-    picker = _picker(booking.location, booking.service, request.args.get("day"), booking.id)
-    return render_template(
-        "booking/reschedule.html",
-        booking=booking,
-        form=form,
-        token=token,
-        error=error,
-        alternatives=alternatives,
-        **picker,
-        **_booking_text(booking),
-    ), status
+from . import links  # noqa: E402, F401  (cancel and reschedule routes)

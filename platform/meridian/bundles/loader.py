@@ -98,6 +98,7 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "mail_from": str(data.get("mail_from", "")),
         }
         if assign(tenant, values) or created:
             self._note(created, f"tenant {slug}")
