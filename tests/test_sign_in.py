@@ -215,7 +215,8 @@ def test_a_user_with_a_second_factor_is_asked_for_it(
     assert client.get("/studio/").status_code == 302  # pending is not signed in
     app.config["AUTH_PENDING_MINUTES"] = 0
     try:
-        assert client.get("/studio/sign-in/second-factor").status_code == 302
+        expired = client.get("/studio/sign-in/second-factor")
+        assert expired.headers["Location"] == "/studio/sign-in?ended=pending"
     finally:
         app.config["AUTH_PENDING_MINUTES"] = 10
 

@@ -49,6 +49,10 @@ def _set_status(slug: str, status: str) -> None:
     if tenant is None:
         raise click.ClickException(f"no tenant {slug!r}")
     tenant.status = status
+    if status == "suspended":
+        from .auth.sessions import end_clinic_sessions
+
+        end_clinic_sessions(tenant.id)
     db.session.commit()
     click.echo(f"{slug}: {status}")
 
@@ -88,7 +92,7 @@ def outbox_status(slug: str | None, limit: int) -> None:
 
     stmt = (
         select(OutboxMessage, Tenant.slug)
-        .join(Tenant, Tenant.id == OutboxMessage.tenant_id)
+        .outerjoin(Tenant, Tenant.id == OutboxMessage.tenant_id)
         .order_by(OutboxMessage.id.desc())
         .limit(limit)
     )
@@ -96,7 +100,7 @@ def outbox_status(slug: str | None, limit: int) -> None:
         stmt = stmt.where(Tenant.slug == slug)
     for message, tenant_slug in db.session.execute(stmt):
         click.echo(
-            f"{message.id}\t{tenant_slug}\t{message.kind}\t{message.recipient}\t"
+            f"{message.id}\t{tenant_slug or '(platform)'}\t{message.kind}\t{message.recipient}\t"
             f"{message.status}\tattempts={message.attempts}\t{message.last_error}"
         )
 

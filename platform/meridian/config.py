@@ -132,6 +132,18 @@ class Config:
         self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
         self.ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
         self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "1"))
+        # Failed attempts allowed per account and per client address (meridian.auth.ratelimit).
+        for kind, account, address in (
+            ("SIGN_IN", "10 per 15 minutes", "50 per 15 minutes"),
+            ("RESET", "5 per hour", "20 per hour"),
+            ("SECOND_FACTOR", "10 per 15 minutes", "50 per 15 minutes"),
+        ):
+            for scope, default in (("ACCOUNT", account), ("ADDRESS", address)):
+                name = f"{kind}_RATE_LIMIT_{scope}"
+                setattr(self, name, os.environ.get(name, default))
+        # Password-reset and invitation links work this long (seconds), once.
+        self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+        self.INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", str(7 * 86_400)))
         # Media library: a folder under instance/ (default) or an S3-compatible bucket.
         self.MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "folder")
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "")  # default: <instance>/media

@@ -19,7 +19,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from flask import abort, g
+from flask.ctx import _AppCtxGlobals
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
@@ -84,3 +87,37 @@ def forget(host: str | None = None) -> None:
         _known.clear()
     else:
         _known.pop(host, None)
+
+
+def on_clinic_host() -> bool:
+    """Whether this request is for a clinic (without loading the tenant row)."""
+    return g.get("tenant_ref") is not None or g.get("tenant") is not None
+
+
+class TenantGlobals(_AppCtxGlobals):
+    """`g`, where `g.tenant` (installed by tenancy.init_app) is loaded from `g.tenant_ref` the first time it is read."""
+
+    def _load_tenant(self) -> Tenant | None:
+        ref = self.__dict__.get("tenant_ref")
+        tenant = None
+        if ref is not None:
+            from .tenancy import load_tenant_for_host
+
+            tenant = load_tenant_for_host(self.__dict__["host"])
+            if tenant is None or tenant.id != ref.id:  # the domain moved in the last second
+                abort(404)
+        self.__dict__["tenant"] = tenant
+        return tenant
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "tenant" and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return super().__getattr__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "tenant" and "tenant" not in self.__dict__ and "tenant_ref" in self.__dict__:
+            return self._load_tenant()
+        return self.__dict__.get(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__ or (item == "tenant" and "tenant_ref" in self.__dict__)

@@ -105,7 +105,7 @@ def _extra_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def queue(
-    tenant: Tenant,
+    tenant: Tenant | None,
     kind: str,
     to: str,
     template: str,
@@ -118,7 +118,8 @@ def queue(
 ) -> OutboxMessage:
     """Add one e-mail to the outbox, in the caller's transaction (the caller commits).
 
-    tenant    the clinic the mail is from (its name is the From display name)
+    tenant    the clinic the mail is from (its name is the From display name);
+              None for mail from the platform itself (admin password resets)
     kind      a short label for `flask outbox status` ("confirmation", "password-reset")
     to        the recipient; normalised by `address()` (AddressError if unusable)
     template  name under templates/email/ without extension
@@ -133,7 +134,7 @@ def queue(
     extra = _extra_headers(headers or {})
     subject, text, html = render(template, tenant=tenant, booking=booking, **context)
     message = OutboxMessage(
-        tenant_id=tenant.id,
+        tenant_id=tenant.id if tenant is not None else None,
         booking_id=booking.id if booking is not None else None,
         kind=kind,
         recipient=recipient,

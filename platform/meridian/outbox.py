@@ -106,8 +106,11 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def _due(now: datetime):
-    # A suspended clinic's e-mails are held (kept queued) until it is resumed.
-    live = OutboxMessage.tenant_id.in_(select(Tenant.id).where(Tenant.status == "active"))
+    # A suspended clinic's e-mails are held (kept queued) until it is resumed; the
+    # platform's own mail (no clinic: admin password resets) always goes.
+    live = OutboxMessage.tenant_id.is_(None) | OutboxMessage.tenant_id.in_(
+        select(Tenant.id).where(Tenant.status == "active")
+    )
     return live & or_(
         (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
         (OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now),
@@ -170,9 +173,12 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
 def _deliver(message_id: int, now: datetime, counts: dict[str, int]) -> None:
     config = current_app.config
     message = db.session.get(OutboxMessage, message_id)
-    tenant = db.session.get(Tenant, message.tenant_id)
+    tenant = db.session.get(Tenant, message.tenant_id) if message.tenant_id else None
     try:
-        email = build_email(message, tenant.name, tenant.mail_from or None)
+        if tenant is not None:
+            email = build_email(message, tenant.name, tenant.mail_from or None)
+        else:  # mail from the platform itself (admin password resets)
+            email = build_email(message, "Meridian")
         if config["MAIL_BACKEND"] == "file":
             _send_file(email, message)
         else:

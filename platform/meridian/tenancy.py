@@ -19,13 +19,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_app_context, request
-from flask.ctx import _AppCtxGlobals
 from flask_sqlalchemy.session import Session as FlaskSQLASession
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, joinedload, with_loader_criteria
 
 from . import hosts
 from .extensions import db
+from .hosts import on_clinic_host  # noqa: F401  (re-exported: blueprints use it)
 from .models import Domain, Post, Tenant, TenantOwned, utcnow
 
 M = TypeVar("M", bound=TenantOwned)
@@ -148,38 +148,6 @@ def resolve_tenant() -> None:
     g.tenant_ref = ref
 
 
-def on_clinic_host() -> bool:
-    """Whether this request is for a clinic (without loading the tenant row)."""
-    return g.get("tenant_ref") is not None or g.get("tenant") is not None
-
-
-class TenantGlobals(_AppCtxGlobals):
-    """`g`, where `g.tenant` is loaded from `g.tenant_ref` the first time it is read."""
-
-    def _load_tenant(self) -> Tenant | None:
-        ref = self.__dict__.get("tenant_ref")
-        tenant = None
-        if ref is not None:
-            tenant = load_tenant_for_host(self.__dict__["host"])
-            if tenant is None or tenant.id != ref.id:  # the domain moved in the last second
-                abort(404)
-        self.__dict__["tenant"] = tenant
-        return tenant
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "tenant" and "tenant_ref" in self.__dict__:
-            return self._load_tenant()
-        return super().__getattr__(name)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        if name == "tenant" and "tenant" not in self.__dict__ and "tenant_ref" in self.__dict__:
-            return self._load_tenant()
-        return self.__dict__.get(name, default)
-
-    def __contains__(self, item: str) -> bool:
-        return item in self.__dict__ or (item == "tenant" and "tenant_ref" in self.__dict__)
-
-
 def _active_tenant_id() -> int | None:
     if not has_app_context():
         return None
@@ -252,7 +220,7 @@ def _drop_flag_after_rollback(session: Session, previous_transaction: Any) -> No
 
 
 def init_app(app: Flask) -> None:
-    app.app_ctx_globals_class = TenantGlobals
+    app.app_ctx_globals_class = hosts.TenantGlobals
     app.before_request(resolve_tenant)
     # Session-class listeners are process-wide: register them once, however many apps.
     for name, listener in (

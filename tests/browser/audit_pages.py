@@ -37,6 +37,8 @@ class AuditPage:
     endpoint: str = ""
     #: Steps a test runs before auditing (e.g. submit an empty form to show its errors).
     setup: tuple[str, ...] = field(default=())
+    #: Audit it signed in: a clinic role ("owner", "editor", "front_desk") or "admin".
+    role: str | None = None
 
     def url_path(self, clinic: str) -> str:
         return self.path.format(post=SAMPLE_POST[clinic], practitioner=SAMPLE_PRACTITIONER[clinic])
@@ -58,8 +60,25 @@ PUBLIC_PAGES = [
 # Pages whose endpoint is not registered are skipped with a reason, not silently.
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
-#: Pages of the accounts work (issue 13) shown before signing in, in the clinic's brand.
-ACCOUNT_PAGES: list[AuditPage] = [AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in")]
+#: Pages of the accounts work (issue 13), on each clinic's host, in its brand.
+ACCOUNT_PAGES: list[AuditPage] = [
+    AuditPage("studio-sign-in", "/studio/sign-in", "studio.sign_in"),
+    AuditPage("studio-reset", "/studio/reset", "studio.request_reset"),
+    AuditPage("studio-home", "/studio/", "studio.home", role="front_desk"),
+    AuditPage("studio-staff", "/studio/staff", "studio.staff", role="owner"),
+    AuditPage("studio-audit", "/studio/audit", "studio.audit", role="owner"),
+    AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
+]
+
+#: Pages on the platform host (audited once, not per clinic).
+PLATFORM_HOST = "localhost"
+PLATFORM_PAGES: list[AuditPage] = [
+    AuditPage("admin-sign-in", "/admin/sign-in", "admin.sign_in"),
+    AuditPage("admin-reset", "/admin/reset", "admin.request_reset"),
+    AuditPage("admin-home", "/admin/", "admin.home", role="admin"),
+    AuditPage("admin-audit", "/admin/audit", "admin.audit", role="admin"),
+    AuditPage("admin-account", "/admin/account", "admin.account", role="admin"),
+]
 
 # Readers' forms (engagement): the pages reachable by a plain GET. The pages behind a
 # token (confirm, unsubscribe) and the forms' error states are audited in
@@ -82,4 +101,40 @@ def audit_params():
         pytest.param(clinic, page, id=f"{clinic}-{page.name}")
         for clinic in CLINICS
         for page in AUDIT_PAGES
-    ]
+    ] + [pytest.param(None, page, id=page.name) for page in PLATFORM_PAGES]
+
+
+def host_of(clinic: str | None) -> str:
+    return CLINICS[clinic] if clinic else PLATFORM_HOST
+
+
+def session_cookie(app, clinic: str | None, role: str) -> str:
+    """A signed-in session cookie for a new user with `role` at the demo clinic (or a
+    platform admin), made as the sign-in would make it; for pages audited signed in."""
+    from flask.testing import FlaskClient
+    from sqlalchemy import select
+
+    from meridian.extensions import db
+    from meridian.models import Tenant
+    from tests.factories import build_member, build_user, plant_session
+
+    host = host_of(clinic)
+    with app.app_context():
+        tenant = db.session.scalars(select(Tenant).where(Tenant.slug == clinic)).first()
+        if tenant is not None:
+            _ = tenant.domains
+            db.session.expunge(tenant)
+    from meridian.models import User
+
+    email = f"admin@{host}.test" if role == "admin" else f"{role}@{clinic}.test"
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == email)).first()
+        if user is not None:
+            db.session.expunge(user)
+    if user is None and role == "admin":
+        user = build_user(app, email, platform_admin=True)
+    elif user is None:
+        user = build_member(app, tenant, role, email=email)
+    client = FlaskClient(app)
+    plant_session(client, host, user, tenant if role != "admin" else None)
+    return client.get_cookie("session", domain=host).value

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.audit_pages import AUDIT_PAGES, CLINICS, audit_params
+from tests.browser.audit_pages import (
+    AUDIT_PAGES,
+    CLINICS,
+    PLATFORM_HOST,
+    PLATFORM_PAGES,
+    audit_params,
+    host_of,
+    session_cookie,
+)
 from tests.browser.booking_steps import PHONES, booking_facts, choose_to_details
 from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
 
@@ -33,7 +41,14 @@ def format_axe(violations: list[dict]) -> str:
 def test_axe_finds_no_violations(demo, app, live_server, audit_page, clinic, audit):
     if audit.endpoint and audit.endpoint not in app.view_functions:
         pytest.skip(f"{audit.endpoint} is not registered yet")
-    response = audit_page.goto(live_server.url(CLINICS[clinic], audit.url_path(clinic)))
+    host = host_of(clinic)
+    if audit.role:
+        value = session_cookie(app, clinic, audit.role)
+        audit_page.context.add_cookies(
+            [{"name": "session", "value": value, "url": live_server.url(host)}]
+        )
+    path = audit.url_path(clinic) if clinic else audit.path
+    response = audit_page.goto(live_server.url(host, path))
     assert response is not None and response.status == 200
     violations = run_axe(audit_page)
     assert violations == [], "axe violations:\n" + format_axe(violations)
@@ -101,20 +116,24 @@ def run_vnu(files: list[Path]) -> list[dict]:
 def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, require_tools):
     require_tools("vnu")
     files = []
-    for clinic, host in CLINICS.items():
-        client = client_for(host)
-        for audit in AUDIT_PAGES:
+    for clinic, host in [*CLINICS.items(), (None, PLATFORM_HOST)]:
+        for audit in AUDIT_PAGES if clinic else PLATFORM_PAGES:
             if audit.endpoint and audit.endpoint not in app.view_functions:
                 continue
-            response = client.get(audit.url_path(clinic))
+            client = client_for(host)
+            if audit.role:
+                client.set_cookie("session", session_cookie(app, clinic, audit.role), domain=host)
+            response = client.get(audit.url_path(clinic) if clinic else audit.path)
             assert response.status_code == 200, (clinic, audit.name)
-            path = tmp_path / f"{clinic}--{audit.name}.html"
+            path = tmp_path / f"{clinic or 'platform'}--{audit.name}.html"
             path.write_bytes(response.data)
             files.append(path)
-        theme = tmp_path / f"{clinic}--theme.css"
-        theme.write_bytes(client.get("/theme.css").data)
-        files.append(theme)
+        if clinic:
+            theme = tmp_path / f"{clinic}--theme.css"
+            theme.write_bytes(client.get("/theme.css").data)
+            files.append(theme)
     files.append(ROOT / "platform" / "meridian" / "static" / "css" / "site.css")
+    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "studio.css")
     files.append(ROOT / "platform" / "meridian" / "static" / "css" / "engagement.css")
     messages = run_vnu(files)
     problems = [

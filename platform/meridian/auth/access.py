@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from ..models import ROLES
@@ -97,14 +97,19 @@ def enforce():
         from .signin import pending_user
 
         if pending_user() is None:
-            return redirect(url_for(f"{request.blueprint}.sign_in"))
+            from .sessions import PENDING
+
+            # A sign-in that was under way but ran out of time says so on the page.
+            ended = {"ended": "pending"} if PENDING in session else {}
+            return redirect(url_for(f"{request.blueprint}.sign_in", **ended))
         return None
     if not current_user.is_authenticated:
         reason = g.get("auth_ended")
+        here = request.full_path.rstrip("?")
         return redirect(
-            url_for(f"{request.blueprint}.sign_in", next=request.full_path, ended=reason)
+            url_for(f"{request.blueprint}.sign_in", next=here, ended=reason)
             if reason
-            else url_for(f"{request.blueprint}.sign_in", next=request.full_path)
+            else url_for(f"{request.blueprint}.sign_in", next=here)
         )
     if g.get("tenant") is None:
         if not (access.platform_admin and current_user.is_platform_admin):

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app, g, session
 from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Membership, User
@@ -129,3 +130,16 @@ def load_user(ident: str) -> User | None:
 def end_every_session(user: User) -> None:
     """Every copy of every session cookie of this user stops working (caller commits)."""
     user.session_version = (user.session_version or 0) + 1
+
+
+def end_clinic_sessions(tenant_id: int) -> None:
+    """Suspension: every member of the clinic is signed out everywhere (caller commits)."""
+    from sqlalchemy import update
+
+    members = select(Membership.user_id).where(Membership.tenant_id == tenant_id)
+    db.session.execute(
+        update(User)
+        .where(User.id.in_(members.execution_options(all_tenants=True).scalar_subquery()))
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )

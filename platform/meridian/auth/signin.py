@@ -24,13 +24,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..models import User, normalise_email, utcnow
+from ..tenancy import resolve_tenant
 from . import audit, passwords, second_factor
 from .access import anonymous_allowed, pending_sign_in
 from .forms import EmptyForm, SignInForm
+from .ratelimit import attempts_limited, rate_limited
 from .sessions import PENDING, allowed_here, end_every_session, end_session, host_key
 from .sessions import start_session as _start_session
 
@@ -41,7 +45,7 @@ ENDED_MESSAGES = {
     "ended": "Your session has ended. Please sign in again.",
     "elsewhere": "Please sign in again.",
     "invalid": "Please sign in again.",
-    "pending": "That sign-in took too long. Please start again.",
+    "pending": "That sign-in took too long or was interrupted. Please start again.",
 }
 
 
@@ -109,6 +113,7 @@ def start_signed_in(user: User, *, method: str, next_url: str | None = None) -> 
     return safe_next(next_url)
 
 
+@attempts_limited("sign_in")
 @anonymous_allowed
 def sign_in():
     """E-mail and password. One answer for every failure, whichever the reason."""
@@ -174,11 +179,33 @@ def sign_out():
     return redirect(url_for(f"{request.blueprint}.sign_in", signed_out=1))
 
 
+def form_expired(error):
+    """A POST without a valid CSRF token (missing, expired, or from another site)."""
+    if "tenant" not in g:  # CSRF is checked before the tenant is resolved: brand the page
+        try:
+            resolve_tenant()
+        except HTTPException:
+            g.tenant = None
+    return render_template("auth/form_expired.html", area=request.blueprint), 400
+
+
 def add_sign_in_routes(bp: Blueprint) -> None:
-    """Sign-in, second factor and sign-out pages, plus each second-factor method's."""
+    """Sign-in, reset, account and sign-out pages, plus each second-factor method's."""
+    from .account import account, change_password, sign_out_everywhere
+    from .reset import request_reset, reset_password
+
     bp.add_url_rule("/sign-in", "sign_in", sign_in, methods=["GET", "POST"])
     bp.add_url_rule("/sign-in/second-factor", "second_factor", second_factor_page)
     bp.add_url_rule("/sign-out", "sign_out", sign_out, methods=["POST"])
+    bp.add_url_rule("/reset", "request_reset", request_reset, methods=["GET", "POST"])
+    bp.add_url_rule("/reset/<token>", "reset_password", reset_password, methods=["GET", "POST"])
+    bp.add_url_rule("/account", "account", account)
+    bp.add_url_rule("/account/password", "change_password", change_password, methods=["POST"])
+    bp.add_url_rule(
+        "/account/sign-out-everywhere", "sign_out_everywhere", sign_out_everywhere, methods=["POST"]
+    )
+    bp.register_error_handler(CSRFError, form_expired)
+    bp.register_error_handler(429, rate_limited)
     routes = [route for method in second_factor.methods() for route in method.routes]
     for route in [*routes, *second_factor.pages()]:
         bp.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))

@@ -1,6 +1,14 @@
 """Meridian's data model. Every clinic-owned table carries `tenant_id`."""
 
-from .accounts import ROLE_LABELS, ROLES, AuditEvent, Membership, User, normalise_email
+from .accounts import (
+    ROLE_LABELS,
+    ROLES,
+    AuditEvent,
+    Invitation,
+    Membership,
+    User,
+    normalise_email,
+)
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
@@ -22,6 +30,7 @@ __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "AuditEvent",
+    "Invitation",
     "Membership",
     "User",
     "normalise_email",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
+from .tenant import Tenant
 
 #: Clinic roles, most powerful first. See meridian.auth.access for what each may do.
 ROLES = ("owner", "editor", "front_desk")
@@ -124,3 +125,31 @@ class AuditEvent(TenantOwned, db.Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     client_address: Mapped[str] = mapped_column(String(45), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    tenant: Mapped[Tenant | None] = relationship()
+
+
+class Invitation(TenantOwned, db.Model):
+    """An owner's invitation to join the clinic with a role, sent by e-mail.
+
+    The link carries a signed token naming this row and a random secret whose SHA-256
+    is stored here; accepting sets `accepted_at` in a conditional UPDATE, so a link
+    works once. Revoking deletes the row.
+    """
+
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'front_desk')", name="role"),)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
@@ -178,6 +179,12 @@ class OutboxMessage(TenantOwned, db.Model):
 
     __tablename__ = "outbox_message"
     affects_public_pages = False
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int | None]:  # noqa: N805  (NULL: mail from the platform)
+        return mapped_column(
+            Integer, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=True
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int | None] = mapped_column(Integer, index=True)

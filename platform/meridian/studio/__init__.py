@@ -38,7 +38,9 @@ def private(response):
 add_sign_in_routes(bp)
 
 from . import (  # noqa: E402, F401  (routes register on import)
+    audit,
     comments,
+    invitations,
     media,
     messages,
     sign_in_policy,
