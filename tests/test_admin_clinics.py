@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from meridian import domains
 from meridian.extensions import db
-from meridian.models import AuditEvent, Domain, OutboxMessage, Tenant
+from meridian.models import AuditEvent, Domain, OutboxMessage, Tenant, User
 from meridian.outbox import send_due
 
 from .factories import row_counts
@@ -209,8 +209,9 @@ def test_a_domain_of_another_clinic_is_not_reachable_through_this_one(
 
 
 def test_suspend_needs_a_reason_then_holds_the_site_and_its_mail(
-    app, clinic, admin_client, client_for
+    app, clinic, admin_client, client_for, make_member
 ):
+    owner = make_member(clinic, "owner")
     client = admin_client()
     with app.app_context():
         db.session.add(
@@ -235,6 +236,8 @@ def test_suspend_needs_a_reason_then_holds_the_site_and_its_mail(
     )
     assert client_for(clinic).get("/").status_code == 503
     assert client_for(clinic).get("/studio/sign-in").status_code == 503
+    with app.app_context():
+        assert db.session.get(User, owner.id).session_version == owner.session_version + 1
     with app.app_context():
         assert send_due()["sent"] == 0
         assert db.session.scalars(select(OutboxMessage.status)).one() == "queued"

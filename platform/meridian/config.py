@@ -112,6 +112,10 @@ class Config:
         # Redis down: limits fall back to each process's memory (looser by the number
         # of processes, never refusing every booking); they return when Redis does.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # ...and a request caught by Redis going away mid-check (another thread already
+        # switched to the fallback) goes through rather than answer 500 (the stop-Redis
+        # drill saw one such booking).
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
         # Accounts (meridian.auth): a signed-in session ends after this long without a
         # request, and in any case this long after signing in.

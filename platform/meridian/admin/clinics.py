@@ -15,6 +15,7 @@ from .. import domains
 from ..auth import audit
 from ..auth.access import platform_admin_required
 from ..auth.forms import EmptyForm
+from ..auth.sessions import end_clinic_sessions
 from ..extensions import db
 from ..models import AuditEvent, Domain, Tenant, User
 from . import bp
@@ -183,6 +184,7 @@ def suspend(tenant_id: int):
         return _page(tenant, 400, suspend_form=form)
     if tenant.status != "suspended":
         tenant.status = "suspended"
+        end_clinic_sessions(tenant.id)  # every copy of its staff's session cookies ends
         audit.record(
             "clinic.suspended",
             actor=_admin(),
