@@ -293,3 +293,17 @@ def test_only_the_clinics_serving_hosts_count_as_its_own(
         "/comments/hello", data=comment_data(tenant), headers={"Origin": "https://pending.example"}
     )
     assert pending.status_code == 403
+
+
+def test_a_rate_limit_store_that_fails_lets_the_reader_through(
+    app, clinic, client_for, comment_data, limits_on, monkeypatch
+):
+    from meridian.extensions import limiter
+
+    def gone(*args, **kwargs):
+        raise ConnectionError("redis went away")
+
+    monkeypatch.setattr(limiter.limiter, "hit", gone)
+    response = client_for(clinic).post("/comments/hello", data=comment_data(clinic))
+    assert response.status_code == 303
+    assert len(comments(app)) == 1
