@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import frontmatter
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
 from ..markdown import reading_minutes, render_markdown
@@ -72,6 +73,9 @@ class BundleLoader:
     def _tenant(self, data: dict[str, Any]) -> Tenant:
         slug = checked_slug(data.get("slug", self.path.name), "tenant.toml")
         brand = data.get("brand", {})
+        cutoff = data.get("booking", {}).get("change_cutoff_hours", 24)
+        if not isinstance(cutoff, int) or not 0 <= cutoff <= 24 * 14:
+            raise BundleError("tenant.toml: booking.change_cutoff_hours must be 0-336 hours")
         for key in ("primary", "accent"):
             if key in brand and not COLOUR.match(brand[key]):
                 raise BundleError(f"tenant.toml: brand.{key} must be #rrggbb")
@@ -98,6 +102,7 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "change_cutoff_hours": cutoff,
             "mail_from": str(data.get("mail_from", "")),
         }
         if assign(tenant, values) or created:
@@ -320,7 +325,15 @@ class BundleLoader:
                 if meta.get("draft")
                 else instant(meta.get("published"), zone, where),
             }
+            if not meta.get("draft"):
+                # The post's own dates (front matter), not the time of this load: feeds
+                # and sitemaps say "changed" only when the author says it changed.
+                values["updated_at"] = instant(
+                    meta.get("updated") or meta.get("published"), zone, where
+                )
             changed = assign(post, values)
+            if changed and "updated_at" in values:
+                flag_modified(post, "updated_at")  # written as given, not onupdate=now
             wanted_tags = []
             for name in meta.get("tags", []) or []:
                 tag_slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
