@@ -5,8 +5,10 @@ The routes come from the URL map and the form fields from every FlaskForm subcla
 route or a form added later is covered the day it lands. Path arguments are a real
 value (so the walk gets past 404 into the view) or arbitrary text; query parameters and
 form fields get arbitrary text, numbers, dates with any offset and raw bytes, mixed with
-the values the outside review found. CSRF is off for this app, so form values reach the
-validators instead of stopping at the token check (which has tests of its own).
+the values the outside review found. Every request carries a valid CSRF token for its session, so form values reach
+the validators instead of stopping at the token check (which has tests of its own);
+studio and admin routes are walked signed out and signed in (the clinic's owner, a
+platform admin), so their forms are fuzzed too.
 Runs on SQLite and, in CI's second pass, on PostgreSQL (which refuses NUL in text).
 """
 
@@ -26,7 +28,23 @@ from meridian import create_app
 from meridian.booking.service import place_booking
 from meridian.booking.tokens import make_token
 from meridian.extensions import db
-from meridian.models import Location, Service
+from meridian.models import (
+    Comment,
+    ContactMessage,
+    Domain,
+    Invitation,
+    Location,
+    MediaItem,
+    Membership,
+    Post,
+    Service,
+    Subscriber,
+    Tenant,
+    User,
+    utcnow,
+)
+
+from .factories import plant_session
 
 TENANT_HOST, PLATFORM_HOST = "zak-clinic.localhost", "localhost"
 EXAMPLES = 10  # random examples per route and method, after the sweep
@@ -113,10 +131,49 @@ def _fill(rule: str, values: dict[str, str]) -> str:
     return ARGUMENT.sub(lambda m: quote(values[m.group(1)], safe=""), rule)
 
 
+def _rows_for_staff_pages(zak, make_member, make_user) -> dict[str, str]:
+    """A row behind each studio/admin path id (a comment, a message, a subscriber, an
+    invitation, a media item, a second member), and the people who sign in: the
+    clinic's owner for /studio/, a platform admin for /admin/."""
+    owner = make_member(zak, "owner", email="owner@zak.test")
+    editor = make_member(zak, "editor", email="editor@zak.test")
+    admin = make_user("root@meridian.test", platform_admin=True)
+    post = db.session.scalars(select(Post).filter_by(tenant_id=zak.id)).first()
+    rows = {
+        "comment_id": Comment(
+            tenant_id=zak.id, post_id=post.id, author_name="Ada", body="Hello", status="held"
+        ),
+        "message_id": ContactMessage(
+            tenant_id=zak.id, name="Ada", email="ada@example.com", body="A question"
+        ),
+        "subscriber_id": Subscriber(tenant_id=zak.id, email="sub@example.com", status="confirmed"),
+        "invitation_id": Invitation(
+            tenant_id=zak.id,
+            email="new@example.com",
+            role="editor",
+            secret_hash="f" * 64,
+            expires_at=utcnow() + timedelta(days=3),
+        ),
+        "item_id": MediaItem(tenant_id=zak.id, token="fuzzitem", width=10, height=10),
+    }
+    db.session.add_all(rows.values())
+    db.session.flush()
+    ids = {name: str(row.id) for name, row in rows.items()}
+    member = db.session.scalars(select(Membership).filter_by(user_id=editor.id)).one()
+    domain = db.session.scalars(select(Domain).filter_by(tenant_id=zak.id)).first()
+    ids |= {"member_id": str(member.id), "tenant_id": str(zak.id)}
+    ids |= {"domain_id": str(domain.id), "passkey_id": "1"}
+    db.session.commit()
+    return ids | {"_owner": str(owner.id), "_admin": str(admin.id), "_zak": str(zak.id)}
+
+
 @pytest.fixture
-def world(app, make_app, demo, next_free):
-    """A clinic with a booking, real values for every path argument, and a CSRF-less app."""
+def world(app, make_app, demo, next_free, make_member, make_user):
+    """A clinic with a booking, real values for every path argument (studio and admin
+    ones included), the people who sign in, and the app to walk."""
     zak = demo["zak-clinic"]
+    with app.app_context():
+        staff_rows = _rows_for_staff_pages(zak, make_member, make_user)
     with app.app_context():
         service = db.session.scalars(
             select(Service).filter_by(tenant_id=zak.id, online_bookable=True)
@@ -152,8 +209,8 @@ def world(app, make_app, demo, next_free):
             "name": "Grace",
             "day": start.date().isoformat(),
             "page": "1",
-        }
-    fuzz_app = make_app(WTF_CSRF_ENABLED=False)
+        } | staff_rows
+    fuzz_app = make_app()
     return fuzz_app, real
 
 
@@ -170,6 +227,22 @@ def _fields_of_form(client, url: str, query: dict, real: dict) -> dict[str, str]
     return {name: real.get(name, "x") for name in sorted(names - {"csrf_token"})}
 
 
+#: Who sends the request: signed out, or signed in as the area's user (so the studio's
+#: and the admin console's forms reach their validators instead of the sign-in page).
+AREA_USER = {"studio": "_owner", "admin": "_admin"}
+
+
+def _session(client, host: str, endpoint: str, real: dict, fuzz_app, signed_in: bool) -> str:
+    """Plant a fresh session (signed in as the area's user, or signed out) and return
+    its CSRF token. Fresh each time: a walked sign-out-everywhere bumps the user's
+    session version, which ends older cookies."""
+    area = endpoint.partition(".")[0]
+    with fuzz_app.app_context():
+        user = db.session.get(User, int(real[AREA_USER[area]])) if signed_in else None
+        tenant = db.session.get(Tenant, int(real["_zak"])) if area == "studio" else None
+        return plant_session(client, host, user, tenant if user else None)
+
+
 def _row_counts() -> tuple[int, ...]:
     tables = [t.name for t in db.metadata.sorted_tables if t.name not in AUDIT_TABLES]
     sql = "SELECT " + ", ".join(f'(SELECT count(*) FROM "{name}")' for name in tables)
@@ -182,19 +255,28 @@ def test_no_input_answers_5xx_or_writes_when_refused(world, client_for, rule, en
     arguments = ARGUMENT.findall(rule)
     real = {name: real.get(f"{endpoint}:{name}", value) for name, value in real.items()}
 
-    def check(host, path, query, form):
+    area = endpoint.partition(".")[0]
+    area_host = {"studio": TENANT_HOST, "admin": PLATFORM_HOST}.get(area)
+    whos = [False, True] if area_host else [False]
+
+    def check(host, path, query, form, signed_in=False):
         url = _fill(rule, path)
         client = client_for(host, fuzz_app)
+        token = _session(client, host, endpoint, real, fuzz_app, signed_in)
         writes = method != "GET"  # GETs are checked once, over the whole walk (below)
         if writes:
             with fuzz_app.app_context():
                 before = _row_counts()
         with client.open(
-            url, method=method, query_string=query, data=form if method == "POST" else None
+            url,
+            method=method,
+            query_string=query,
+            data=form | {"csrf_token": token} if method == "POST" else None,
         ) as response:
             status, mimetype = response.status_code, response.mimetype
             body = response.get_data(as_text=True) if mimetype == "text/html" else ""
-        where = f"{method} {host}{url} {query!r} {form!r} -> {status}"
+        who = "signed in" if signed_in else "signed out"
+        where = f"{who}: {method} {host}{url} {query!r} {form!r} -> {status}"
         assert status < 500, where
         if writes and status >= 400:
             with fuzz_app.app_context():
@@ -231,9 +313,11 @@ def test_no_input_answers_5xx_or_writes_when_refused(world, client_for, rule, en
         path=st.fixed_dictionaries({name: value_for(name) for name in arguments}),
         query=params(QUERY_NAMES),
         form=params(FORM_FIELDS) if method == "POST" else st.just({}),
+        signed_in=st.sampled_from(whos),
     )
-    def probe(host, path, query, form):
-        check(host, path, query, form)
+    def probe(host, path, query, form, signed_in):
+        # A signed-in request goes to its area's host (elsewhere the cookie is refused).
+        check(area_host if signed_in else host, path, query, form, signed_in)
 
     # First a sweep: every name this route could read gets each value the review
     # found, one at a time, with real values everywhere else (so the view goes deep).
@@ -241,19 +325,21 @@ def test_no_input_answers_5xx_or_writes_when_refused(world, client_for, rule, en
         at_start = _row_counts()
     base_path = {name: real.get(name, "x") for name in arguments}
     base_query = {name: real[name] for name in QUERY_NAMES if name in real}
-    base_form = (
-        _fields_of_form(client_for(TENANT_HOST, fuzz_app), _fill(rule, base_path), base_query, real)
-        if method == "POST"
-        else {}
-    )
-    check(TENANT_HOST, base_path, base_query, base_form)
-    for bad in SWEEP:
-        for name in base_path:
-            check(TENANT_HOST, base_path | {name: bad}, base_query, base_form)
-        for name in QUERY_NAMES:
-            check(TENANT_HOST, base_path, base_query | {name: bad}, base_form)
-        for name in base_form:
-            check(TENANT_HOST, base_path, base_query, base_form | {name: bad})
+    for signed_in in whos:
+        host = area_host if signed_in else TENANT_HOST
+        base_form = {}
+        if method == "POST":
+            reader = client_for(host, fuzz_app)
+            _session(reader, host, endpoint, real, fuzz_app, signed_in)
+            base_form = _fields_of_form(reader, _fill(rule, base_path), base_query, real)
+        check(host, base_path, base_query, base_form, signed_in)
+        for bad in SWEEP:
+            for name in base_path:
+                check(host, base_path | {name: bad}, base_query, base_form, signed_in)
+            for name in QUERY_NAMES:
+                check(host, base_path, base_query | {name: bad}, base_form, signed_in)
+            for name in base_form:
+                check(host, base_path, base_query, base_form | {name: bad}, signed_in)
     # Then arbitrary input, shrunk to the smallest failing case if one is found.
     probe()
     if method == "GET":
@@ -264,4 +350,6 @@ def test_no_input_answers_5xx_or_writes_when_refused(world, client_for, rule, en
 def test_every_route_is_walked():
     endpoints = {endpoint for _, endpoint, _ in ROUTES}
     assert {"site.blog", "site.tag", "site.post", "booking.details", "booking.cancel"} <= endpoints
+    assert {"studio.staff", "studio.invite", "admin.domain_add", "studio.sign_in"} <= endpoints
     assert {"name", "email", "phone", "reason", "start", "location"} <= set(FORM_FIELDS)
+    assert {"password", "display_name", "alt", "body"} <= set(FORM_FIELDS)

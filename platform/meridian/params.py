@@ -1,6 +1,7 @@
 """Every value that comes from a request is parsed here, with bounds.
 
-* URL converters (`slug`, `token`, `reference`, and a stricter `default`/`string`)
+* URL converters (`slug`, `token`, `reference`, a bounded `int`, and a stricter
+  `default`/`string`)
   refuse what no row can match, so a malformed path is a 404 from the router, before
   any view or SQL runs. Every future `<name>` segment gets the strict default.
 * `refuse_nul` (before_request): a NUL in the path or a query parameter is a 404/400
@@ -21,7 +22,7 @@ from datetime import UTC, date, datetime
 
 from flask import Flask, abort, request
 from flask_wtf import FlaskForm
-from werkzeug.routing import BaseConverter, UnicodeConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter
 from wtforms.validators import StopValidation, ValidationError
 
 #: Integer ids fit a 32-bit signed column on every backend.
@@ -55,6 +56,14 @@ class StrictStringConverter(UnicodeConverter):
     def __init__(self, map, minlength=1, maxlength=200, length=None) -> None:  # noqa: A002
         super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
         self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>`: ASCII digits (werkzeug's default) within 1..MAX_ID, so an id no
+    column can hold is a 404 from the router, never an overflow in the driver."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _has_nul(values) -> bool:
@@ -194,5 +203,6 @@ def init_app(app: Flask) -> None:
         slug=SlugConverter,
         token=TokenConverter,
         reference=ReferenceConverter,
+        int=IdConverter,
     )
     app.before_request(refuse_nul)
