@@ -150,3 +150,43 @@ def test_every_form_refuses_a_nul_in_any_field(app):
         form = AnyForm()
         assert not form.validate()
         assert "can't store" in form.errors["email"][0] and "secret" not in form.errors
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/studio/comments?page=²",
+        "/studio/subscribers?page=²",
+        "/studio/audit?page=²",
+        "/studio/audit?page=99999999999999999999",
+        "/studio/messages/99999999999999999999",
+        "/studio/comments/99999999999999999999/reply",
+    ],
+)
+def test_staff_pages_take_malformed_numbers_without_a_500(demo, signed_in_client, path):
+    """Found by the signed-in fuzz walk: `str.isdigit()` is true for '²', and an id no
+    column can hold overflowed the driver."""
+    response = signed_in_client(demo["zak-clinic"], "owner").get(path)
+    assert response.status_code in (200, 404), response.status_code
+
+
+def test_an_id_beyond_any_column_is_a_404_from_the_router(demo, admin_client):
+    response = admin_client().get("/admin/clinics/99999999999999999999")
+    assert response.status_code == 404
+
+
+def test_a_nul_in_the_sign_in_e_mail_is_refused_not_a_500(demo, client_for, app):
+    """On PostgreSQL the query with a NUL fails; the form refuses it first, and the
+    refused sign-in writes nothing but its audit row."""
+    client = client_for(HOST)
+    page = client.get("/studio/sign-in")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    response = client.post(
+        "/studio/sign-in",
+        data={"csrf_token": csrf_token(page.text), "email": "a\x00@b.example", "password": "x"},
+    )
+    assert response.status_code == 200
+    assert "NUL" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before
