@@ -71,7 +71,9 @@ def _form_fields() -> list[str]:
 
 
 FORM_FIELDS = _form_fields()
-QUERY_NAMES = ["page", "location", "service", "day", "start"]  # what the app reads
+#: What the app reads from query strings (public pages, the booking flow, the studio).
+QUERY_NAMES = ["page", "location", "service", "day", "start", "week", "view", "practitioner"]
+QUERY_NAMES += ["status", "box", "next", "ended", "form", "sent", "done", "changed"]
 
 #: The values the outside review sent, and their relatives.
 NASTY = [
@@ -196,6 +198,7 @@ def world(app, make_app, demo, next_free, make_member, make_user):
             "slug": "can-acupuncture-help-with-dry-eye",
             "filename": "css/site.css",
             "reference": booking.reference,
+            "booking_id": str(booking.id),
             "token": make_token(booking, "cancel"),
             "booking.reschedule:token": make_token(booking, "reschedule"),
             "site.tag:slug": "immune-health",

@@ -11,6 +11,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from ..mail import AddressError, address
 from ..params import PlainText, SingleLine
 
+#: What the visitor agrees to when booking (the desk shows it beside the consent time).
+CONSENT_WORDING = "I agree that the clinic stores these details to manage my appointment."
+
 
 class DetailsForm(FlaskForm):
     location = HiddenField(validators=[InputRequired()])
@@ -45,7 +48,7 @@ class DetailsForm(FlaskForm):
         "Reason for your visit (optional)", validators=[Length(max=1000), PlainText()]
     )
     consent = BooleanField(
-        "I agree that the clinic stores these details to manage my appointment.",
+        CONSENT_WORDING,
         validators=[DataRequired(message="Please tick the box so we can keep your booking.")],
     )
 
