@@ -41,7 +41,11 @@ def recent_posts(limit: int = 5, exclude_id: int | None = None) -> list[Post]:
 
 
 def live_post_or_404(slug: str) -> Post:
-    stmt = live_posts().where(Post.slug == slug).options(joinedload(Post.tags))
+    stmt = (
+        live_posts()
+        .where(Post.slug == slug)
+        .options(joinedload(Post.tags), joinedload(Post.cover_media))
+    )
     post = db.session.scalars(stmt).unique().first()
     if post is None:
         abort(404)
@@ -54,7 +58,7 @@ def live_post_with_likes_or_404(slug: str) -> tuple[Post, int]:
         live_posts()
         .add_columns(like_count_column())
         .where(Post.slug == slug)
-        .options(joinedload(Post.tags))
+        .options(joinedload(Post.tags), joinedload(Post.cover_media))
     )
     row = db.session.execute(stmt).unique().first()
     if row is None:
