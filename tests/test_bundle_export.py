@@ -3,15 +3,18 @@ will not silently overwrite a clinic edited in the studio."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from meridian.bundles import StudioEdits, export_bundle, load_bundle
 from meridian.content import PostData, content_changed, faqs, save_post
 from meridian.content import clinic as clinic_content
 from meridian.extensions import db
+from meridian.media.service import save_upload
 from meridian.models import (
     Closure,
     Domain,
@@ -35,7 +38,14 @@ from .conftest import ROOT
 SKIP = {"id", "tenant_id", "location_id", "practitioner_id", "service_id", "created_at"}
 # When a domain was proved is bookkeeping; *whether* it serves is compared below.
 SKIP |= {"verified_at", "verification_token"}
+# Photos are compared by what a visitor sees of them (below), not by their ids.
+SKIP |= {"cover_media_id", "hero_media_id"}
 TENANT_SKIP = SKIP | {"content_version", "next_publish_at", "updated_at", "studio_edited_at"}
+
+
+def _photo(item, alt: bool = True) -> tuple | None:
+    """A cover's description is the post's own `cover_alt` (compared with the post)."""
+    return None if item is None else (item.alt if alt else "", item.width, item.height)
 
 
 def _columns(row, skip=SKIP) -> dict:
@@ -84,6 +94,8 @@ def visible(slug: str) -> dict:
             (p.slug, _columns(p), sorted((t.slug, t.name) for t in p.tags)) for p in posts
         ),
         "redirects": rows(Redirect, lambda r: r.old_path),
+        "photos": [("hero", _photo(tenant.hero))]
+        + sorted((p.slug, _photo(p.cover, alt=False)) for p in posts),
     }
 
 
@@ -101,6 +113,11 @@ def _zak() -> Tenant:
 def _edit_in_the_studio(tenant: Tenant) -> None:
     """What an owner might do in a week: every kind of row a bundle carries."""
     now = datetime.now(UTC)
+    # A photo uploaded in the studio (not a file of the bundle) as a new post's cover.
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (40, 90, 120)).save(picture, "PNG")
+    picture.seek(0)
+    door = save_upload(tenant.id, picture, filename="door.png", alt="The front door")
     post = db.session.scalars(select(Post).filter_by(tenant_id=tenant.id)).first()
     data = PostData.of(post)
     data.slug, data.seo_title = "renamed-in-the-studio", "A better title for search"
@@ -115,6 +132,8 @@ def _edit_in_the_studio(tenant: Tenant) -> None:
             excerpt="Two\nlines",
             tags=["News", "Winter hours"],
             published_at=now + timedelta(days=3),
+            cover_media_id=door.id,
+            cover_alt="Our front door in the snow",
         ),
         actor="Owner",
     )

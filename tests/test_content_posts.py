@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from meridian.content import (
     ContentInvalid,
@@ -304,12 +303,18 @@ def test_another_clinics_photo_cannot_be_a_cover(clinic):
 
 def test_a_photo_in_use_as_a_cover_cannot_be_deleted(clinic):
     from meridian.content.posts import covers_using
+    from meridian.media.service import MediaInUse, delete_item
 
     photo = _photo(clinic, "c" * 16)
     post = save_post(clinic, None, PostData(title="T", cover_media_id=photo, cover_alt="x")).post
     db.session.commit()
     assert covers_using(clinic, photo) == [post]
-    db.session.delete(db.session.get(MediaItem, photo))
-    with pytest.raises(IntegrityError):
-        db.session.commit()
-    db.session.rollback()
+    item = db.session.get(MediaItem, photo)
+    with pytest.raises(MediaInUse):
+        delete_item(item)
+    assert db.session.get(MediaItem, photo) is not None
+    # Removed behind the library's back, the post loses its cover (no dangling id).
+    db.session.delete(item)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).cover_media_id is None

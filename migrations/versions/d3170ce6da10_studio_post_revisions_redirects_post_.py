@@ -1,7 +1,7 @@
-"""studio: post revisions, redirects, post SEO title, cover (media or path) with alt text, studio_edited_at
+"""studio: post revisions, redirects, post SEO title, cover alt text, studio_edited_at
 
 Revision ID: d3170ce6da10
-Revises: bc273ff947be
+Revises: 27e74c7010b8
 Create Date: 2026-11-24 00:33:19.039550
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3170ce6da10'
-down_revision = 'bc273ff947be'
+down_revision = '27e74c7010b8'
 branch_labels = None
 depends_on = None
 
@@ -60,10 +60,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_post_revision_tenant_id'), ['tenant_id'], unique=False)
 
     with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cover_media_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('cover_alt', sa.String(length=300), server_default='', nullable=False))
         batch_op.add_column(sa.Column('seo_title', sa.String(length=200), server_default='', nullable=False))
-        batch_op.create_foreign_key('fk_post_cover_media', 'media_item', ['cover_media_id', 'tenant_id'], ['id', 'tenant_id'])
 
     with op.batch_alter_table('tenant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('studio_edited_at', sa.DateTime(timezone=True), nullable=True))
@@ -77,10 +75,8 @@ def downgrade():
         batch_op.drop_column('studio_edited_at')
 
     with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_post_cover_media', type_='foreignkey')
         batch_op.drop_column('seo_title')
         batch_op.drop_column('cover_alt')
-        batch_op.drop_column('cover_media_id')
 
     with op.batch_alter_table('post_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_post_revision_tenant_id'))

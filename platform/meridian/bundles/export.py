@@ -8,6 +8,7 @@ checks field by field. Revisions and accounts are not part of a bundle.
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..media.storage import storage
 from ..models import (
     WEEKDAYS,
     Closure,
     Faq,
+    MediaItem,
     Post,
     Practitioner,
     Redirect,
@@ -49,8 +52,27 @@ def _rows(model, tenant: Tenant, *order):
     )
 
 
-def manifest(tenant: Tenant) -> dict[str, Any]:
-    """tenant.toml's contents for this clinic."""
+#: How bundles/images.py names a photo it added to the library: `<file> (<digest>)`.
+FROM_BUNDLE = re.compile(r"(?P<name>.+) \([0-9a-f]{12}\)")
+
+
+def image_file(item: MediaItem, folder: Path) -> str:
+    """The name under `static/` that loads back as this photo: the bundle's own file
+    when it came from one (export copies static/), else its widest copy, written out."""
+    match = FROM_BUNDLE.fullmatch(item.filename or "")
+    if match and (folder / "static" / match["name"]).is_file():
+        return match["name"]
+    name = f"media/{item.token}.webp"
+    data = storage().get(f"{item.tenant_id}/{item.variants[-1][2]}")
+    if data is None:
+        raise BundleError(f"photo {item.id}: its stored copy is missing")
+    (folder / "static" / "media").mkdir(parents=True, exist_ok=True)
+    (folder / "static" / name).write_bytes(data)
+    return name
+
+
+def manifest(tenant: Tenant, folder: Path) -> dict[str, Any]:
+    """tenant.toml's contents for this clinic (its hero photo written under `folder`)."""
     closures: dict[int, list[Closure]] = {}
     for row in _rows(Closure, tenant, Closure.day):
         closures.setdefault(row.location_id, []).append(row)
@@ -105,6 +127,12 @@ def manifest(tenant: Tenant) -> dict[str, Any]:
                 "primary": primary,
                 "aliases": [d.hostname for d in tenant.domains if d.hostname != primary],
             },
+            "theme": tenant.theme,
+            "trust": tenant.trust_line or None,
+            "first_visit": list(tenant.first_visit or []) or None,
+            "hero": {"image": image_file(tenant.hero, folder), "alt": tenant.hero.alt}
+            if tenant.hero is not None
+            else None,
             "social": dict(tenant.social or {}),
             "locations": locations,
             "services": services,
@@ -162,7 +190,7 @@ def team(tenant: Tenant, services: list[dict[str, Any]]) -> list[dict[str, Any]]
     return people
 
 
-def post_file(post: Post) -> str:
+def post_file(post: Post, folder: Path) -> str:
     meta: dict[str, Any] = {"title": post.title, "slug": post.slug}
     if post.published_at is None:
         meta["draft"] = True
@@ -174,13 +202,13 @@ def post_file(post: Post) -> str:
         ("description", "description"),
         ("excerpt", "excerpt"),
         ("seo_title", "seo_title"),
-        ("cover", "cover_image"),
+        ("cover_image", "cover_image"),
         ("cover_alt", "cover_alt"),
     ):
         if getattr(post, name):
             meta[key] = getattr(post, name)
-    if post.cover_media is not None:
-        meta["cover_media"] = post.cover_media.token
+    if post.cover is not None:
+        meta["cover"] = image_file(post.cover, folder)
     if post.tags:
         meta["tags"] = [tag.name for tag in post.tags]
     return frontmatter.dumps(frontmatter.Post(post.body_md, **meta)) + "\n"
@@ -191,8 +219,16 @@ def export_bundle(tenant: Tenant, folder: Path) -> list[Path]:
     if folder.exists() and any(folder.iterdir()):
         raise BundleError(f"{folder}: not empty; export into a new folder")
     (folder / "posts").mkdir(parents=True)
-    written = [folder / "tenant.toml"]
-    written[0].write_text(tomli_w.dumps(manifest(tenant), multiline_strings=True), encoding="utf-8")
+    written = []
+    source = Path(current_app.config["TENANTS_DIR"]) / tenant.slug
+    for part in ("static", "templates"):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, folder / part)
+            written.append(folder / part)
+    written.append(folder / "tenant.toml")
+    written[-1].write_text(
+        tomli_w.dumps(manifest(tenant, folder), multiline_strings=True), encoding="utf-8"
+    )
     posts = db.session.scalars(
         select(Post)
         .where(Post.tenant_id == tenant.id)
@@ -201,11 +237,6 @@ def export_bundle(tenant: Tenant, folder: Path) -> list[Path]:
     )
     for post in posts:
         path = folder / "posts" / f"{post.slug}.md"
-        path.write_text(post_file(post), encoding="utf-8")
+        path.write_text(post_file(post, folder), encoding="utf-8")
         written.append(path)
-    source = Path(current_app.config["TENANTS_DIR"]) / tenant.slug
-    for part in ("static", "templates"):
-        if (source / part).is_dir():
-            shutil.copytree(source / part, folder / part)
-            written.append(folder / part)
     return written

@@ -24,6 +24,7 @@ from ..content.faqs import sync_faqs
 from ..content.settings import save_settings
 from ..extensions import db
 from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
+from ..themes import THEMES
 from .fields import (
     BundleError,
     LoadReport,
@@ -33,6 +34,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .images import bundle_image
 from .team import TeamLoader
 
 SOURCE = "bundle"
@@ -105,6 +107,13 @@ class BundleLoader:
         brand = data.get("brand", {})
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
+        theme = data.get("theme", "calm")
+        if theme not in THEMES:
+            raise BundleError(f"tenant.toml: theme must be one of {', '.join(THEMES)}")
+        hero = data.get("hero", {})
+        first_visit = data.get("first_visit", [])
+        if not isinstance(first_visit, list) or not all(isinstance(s, str) for s in first_visit):
+            raise BundleError("tenant.toml: first_visit must be a list of short sentences")
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
         created = tenant is None
         if tenant is None:
@@ -127,7 +136,14 @@ class BundleLoader:
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
             "mail_from": str(data.get("mail_from", "")),
+            "theme": theme,
+            "trust_line": data.get("trust", ""),
+            "first_visit": first_visit,
         }
+        # The hero is a photo of the clinic's library: the tenant needs its id first.
+        values["hero_media_id"] = bundle_image(
+            self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
+        )
         with rules("tenant.toml"):
             changes = save_settings(tenant, values, source=SOURCE)
         if changes or created:
@@ -275,8 +291,8 @@ class BundleLoader:
                 description=str(meta.get("description", "")),
                 seo_title=str(meta.get("seo_title", "")),
                 author=str(meta.get("author", "")),
-                cover_media_id=self._media_id(tenant, meta.get("cover_media"), where),
-                cover_image=meta.get("cover"),
+                cover_media_id=self._cover_id(tenant, meta, where),
+                cover_image=meta.get("cover_image"),  # a plain same-site path
                 cover_alt=str(meta.get("cover_alt", "")),
                 tags=[str(name) for name in meta.get("tags", []) or []],
                 published_at=None
@@ -290,9 +306,12 @@ class BundleLoader:
                 fields = [] if saved.created else list(saved.changes)
                 self._note(saved.created, f"post {slug}", fields)
 
-    @staticmethod
-    def _media_id(tenant: Tenant, token: Any, where: str) -> int | None:
-        """`cover_media: <token>` names a photo already in the clinic's media library."""
+    def _cover_id(self, tenant: Tenant, meta: dict[str, Any], where: str) -> int | None:
+        """`cover: <file in static/>` (added to the clinic's media library once), or
+        `cover_media: <token>`, a photo already in the library."""
+        if meta.get("cover"):
+            return bundle_image(self.path, tenant, meta["cover"], meta.get("cover_alt"), where)
+        token = meta.get("cover_media")
         if token is None:
             return None
         media_id = db.session.scalar(

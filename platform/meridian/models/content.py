@@ -68,10 +68,14 @@ class Post(TenantOwned, db.Model):
     # Sanitised HTML, rendered when the Markdown is saved, never per request.
     body_html: Mapped[str] = mapped_column(Text, default="")
     reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
-    # A cover from the media library (responsive copies), or a plain same-site path.
-    cover_media_id: Mapped[int | None] = mapped_column(Integer)
+    # A plain same-site path (older bundles); a photo of the media library is preferred.
     cover_image: Mapped[str | None] = mapped_column(String(200))
-    # Required whenever there is a cover image (the write path refuses one without).
+    # The cover photograph: a media library item of the same clinic (the write path
+    # checks the clinic; the library refuses to delete a photo that is a cover).
+    cover_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media_item.id", ondelete="SET NULL")
+    )
+    # Required whenever there is a cover (the write path refuses one without).
     cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # The <title> and social title when it should differ from the headline.
     seo_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
@@ -79,30 +83,22 @@ class Post(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    cover: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(Post.cover_media_id == MediaItem.id, Post.tenant_id == MediaItem.tenant_id)",
+        foreign_keys=[cover_media_id],
+        viewonly=True,
+    )
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tag,
         order_by="Tag.name",
         primaryjoin="and_(Post.id == post_tag.c.post_id, Post.tenant_id == post_tag.c.tenant_id)",
         secondaryjoin="and_(Tag.id == post_tag.c.tag_id, Tag.tenant_id == post_tag.c.tenant_id)",
     )
-    # Read-only: the id is set by the write path (the composite key shares tenant_id).
-    cover_media: Mapped[MediaItem | None] = relationship(
-        primaryjoin="and_(foreign(Post.cover_media_id) == MediaItem.id, "
-        "Post.tenant_id == MediaItem.tenant_id)",
-        viewonly=True,
-    )
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "slug"),
         UniqueConstraint("id", "tenant_id"),
         Index("ix_post_tenant_published", "tenant_id", "published_at"),
-        # A photo that is a post's cover cannot be deleted from the library (no action):
-        # the studio says which posts use it. Of the same clinic only.
-        ForeignKeyConstraint(
-            ["cover_media_id", "tenant_id"],
-            ["media_item.id", "media_item.tenant_id"],
-            name="fk_post_cover_media",
-        ),
     )
 
     def is_live(self, now: datetime | None = None) -> bool:

@@ -55,7 +55,7 @@ def preview_post(data: PostData, post: Post | None) -> SimpleNamespace:
         published_at=(post.published_at if post is not None else None) or now,
         updated_at=now,
         tags=[SimpleNamespace(slug=slugify(n, 63), name=n) for n in sorted(data.tags)],
-        cover_media=media,
+        cover=media,
         cover_image=data.cover_image,
         cover_alt=data.cover_alt,
     )
