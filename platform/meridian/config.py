@@ -54,6 +54,10 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Hosts that serve the platform itself (clinic directory, later the admin).
         self.PLATFORM_HOSTS = _csv("PLATFORM_HOSTS", "localhost,127.0.0.1")
+        # A clinic onboarded from the admin console serves at once on
+        # <slug>.<CLINIC_HOST_SUFFIX> (a name the platform controls, so verified on
+        # arrival); its own domains wait for their DNS record (meridian.domains).
+        self.CLINIC_HOST_SUFFIX = os.environ.get("CLINIC_HOST_SUFFIX", "localhost")
         # Absolute links (canonical, feeds, sitemaps, e-mails) use the tenant's primary
         # domain with this scheme and, in development only, this port.
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
