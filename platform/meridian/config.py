@@ -62,6 +62,16 @@ class Config:
         # domain with this scheme and, in development only, this port.
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
+        # Blog import (meridian.importer.fetch): addresses on these networks may be
+        # fetched although not public (tests: "127.0.0.0/8 ::1/128"); never in production.
+        self.IMPORT_ALLOWED_NETWORKS = os.environ.get("IMPORT_ALLOWED_NETWORKS", "")
+        self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1_000_000)))
+        self.IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "20"))
+        self.IMPORT_MAX_REDIRECTS = int(os.environ.get("IMPORT_MAX_REDIRECTS", "5"))
+        # One run imports at most this many new posts within this time; the next run
+        # continues (a request stays short; re-running never duplicates).
+        self.IMPORT_POSTS_PER_RUN = int(os.environ.get("IMPORT_POSTS_PER_RUN", "40"))
+        self.IMPORT_RUN_SECONDS = float(os.environ.get("IMPORT_RUN_SECONDS", "25"))
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
         # `flask backup` writes here (default <instance>/backups).
         self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")

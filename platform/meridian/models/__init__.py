@@ -22,6 +22,7 @@ from .engagement import (
     Subscriber,
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
+from .imports import ImportedItem, ImportRun
 from .media import MediaItem
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
@@ -49,6 +50,8 @@ __all__ = [
     "WEEKDAYS",
     "Domain",
     "Faq",
+    "ImportRun",
+    "ImportedItem",
     "Location",
     "MediaItem",
     "Passkey",
