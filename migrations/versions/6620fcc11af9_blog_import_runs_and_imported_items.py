@@ -1,7 +1,7 @@
 """blog import: runs and imported items
 
 Revision ID: 6620fcc11af9
-Revises: bc273ff947be
+Revises: 27e74c7010b8
 Create Date: 2026-11-24 03:18:36.307178
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6620fcc11af9'
-down_revision = 'bc273ff947be'
+down_revision = '27e74c7010b8'
 branch_labels = None
 depends_on = None
 
