@@ -58,6 +58,7 @@ def signed_in_admin(app, demo, client_for, make_user):
         "/admin/clinics/new",
         f"/admin/clinics/{clinic.id}/import",
         f"/admin/clinics/{clinic.id}/imports/{run_id}",
+        f"/admin/clinics/{clinic.id}/bookings",
     ]
 
 
