@@ -50,6 +50,7 @@ def serve_wix(site, posts: list[WixPost]) -> None:
         "<!doctype html><html><head><title>Old Wix site</title></head><body>Home</body></html>",
         Content_Type="text/html; charset=utf-8",
     )
+    site.add("/blog", "<!doctype html><title>Blog</title>", Content_Type="text/html")
     site.add(
         "/sitemap.xml",
         '<?xml version="1.0" encoding="UTF-8"?>'

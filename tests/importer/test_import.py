@@ -53,9 +53,13 @@ def test_a_wix_site_comes_across_from_its_sitemap_feed_and_pages(import_app, fix
     serve_wix(fixture_site, WIX_POSTS)
     with import_app.app_context():
         tenant = db.session.get(Tenant, clinic.id)
-        run = import_blog(tenant, url=fixture_site.url("/"))
+        run = import_blog(tenant, url=fixture_site.url("/blog"))  # any page of the site
         assert run.status == "done", run.problem
         assert run.kind == "wix"
+        assert run.report[0]["old"] == [
+            "/post/sleep-and-stress",
+            "/single-post/2024/05/02/sleep-and-stress",  # Wix's older address
+        ]
         assert [(r["title"], r["action"]) for r in run.report] == [
             ("Sleep and stress", "imported"),
             ("Hay fever season", "imported"),

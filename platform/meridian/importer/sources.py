@@ -328,7 +328,8 @@ def wix_post_page(page: Fetched, post: SourcePost) -> None:
 
 
 def wix_site(site_url: str, fetcher: Callable[[str], Fetched] = fetch) -> Source:
-    base = site_url.rstrip("/") + "/"
+    parts = urlsplit(site_url)
+    base = f"{parts.scheme}://{parts.netloc}/"  # the sitemap lives at the site's root
     index = _xml(fetcher(urljoin(base, "sitemap.xml")), "The site's sitemap.xml")
     locs = _locs(index)
     if _local(index.tag) == "sitemapindex":
@@ -367,6 +368,9 @@ def wix_site(site_url: str, fetcher: Callable[[str], Fetched] = fetch) -> Source
                 wix_post_page(fetcher(url), post)
             except FetchError as problem:
                 post.problem = str(problem)
+        if post.published is not None and _path(url).startswith("/post/"):
+            # Wix's older address for the same post (its date, in UTC, and slug).
+            post.old_paths.append(f"/single-post/{post.published:%Y/%m/%d}/{post.slug}")
         posts.append(post)
     listing = {"/blog": "/blog"}
     for post in posts:
