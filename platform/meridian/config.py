@@ -72,6 +72,8 @@ class Config:
         # continues (a request stays short; re-running never duplicates).
         self.IMPORT_POSTS_PER_RUN = int(os.environ.get("IMPORT_POSTS_PER_RUN", "40"))
         self.IMPORT_RUN_SECONDS = float(os.environ.get("IMPORT_RUN_SECONDS", "25"))
+        # The 404 watch keeps at most this many distinct missing paths per clinic.
+        self.MISSING_PATHS_KEPT = int(os.environ.get("MISSING_PATHS_KEPT", "500"))
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
         # `flask backup` writes here (default <instance>/backups).
         self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")

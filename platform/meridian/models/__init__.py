@@ -24,6 +24,7 @@ from .engagement import (
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .imports import ImportedItem, ImportRun
 from .media import MediaItem
+from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .tenant import Domain, Tenant
 
@@ -54,6 +55,7 @@ __all__ = [
     "ImportedItem",
     "Location",
     "MediaItem",
+    "MissingPath",
     "Passkey",
     "RecoveryCode",
     "TotpCredential",
