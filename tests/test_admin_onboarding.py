@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from meridian.backup import fingerprint
@@ -207,12 +208,25 @@ def test_bad_input_is_named_beside_its_field_kept_and_nothing_stored(
     assert row_counts(app) == before
 
 
+def _tiny_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 10), (40, 90, 120)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def _zip_of(folder: Path, top: str) -> bytes:
+    """The bundle zipped, its photos replaced by tiny ones (small enough for the test
+    client to send from memory: bigger bodies go through a temporary file it leaves open)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in folder.rglob("*"):
-            if path.is_file():
-                archive.write(path, f"{top}/{path.relative_to(folder)}")
+            if not path.is_file():
+                continue
+            name = f"{top}/{path.relative_to(folder)}"
+            if path.suffix == ".jpg":
+                archive.writestr(name, _tiny_jpeg())
+            else:
+                archive.write(path, name)
     return buffer.getvalue()
 
 

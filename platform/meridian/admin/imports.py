@@ -97,6 +97,8 @@ def import_start(tenant_id: int):
         except ValueError as problem:
             form.upload.errors.append(str(problem))
             return _page(tenant, form, 422)
+        finally:
+            form.upload.data.close()
         run = import_blog(tenant, data=data, filename=form.upload.data.filename or "", **options)
     audit.record(
         "import.dry_run" if run.dry_run else "import.run",

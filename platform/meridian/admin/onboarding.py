@@ -536,7 +536,10 @@ def onboard_bundle():
                 folder = Path(current_app.config["TENANTS_DIR"]) / form.folder.data
                 slug, extra = _load_folder(folder, keep=False)
             else:
-                folder = _unpack(form.bundle.data.stream, Path(work))
+                try:
+                    folder = _unpack(form.bundle.data.stream, Path(work))
+                finally:
+                    form.bundle.data.close()  # the upload's temporary file, at once
                 slug, extra = _load_folder(folder, keep=True)
         except (BundleError, domains.DomainError, tomllib.TOMLDecodeError, UnicodeError) as problem:
             db.session.rollback()
