@@ -52,6 +52,7 @@ PUBLIC_PAGES = [
     AuditPage("contact", "/contact", "site.contact"),
     AuditPage("team", "/team", "site.team"),
     AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
+    AuditPage("privacy", "/privacy", "site.privacy"),
 ]
 
 # --- BOOKING: add the booking pages here when the `booking` blueprint lands (issue 3) ---
@@ -68,6 +69,7 @@ ACCOUNT_PAGES: list[AuditPage] = [
     AuditPage("studio-staff", "/studio/staff", "studio.staff", role="owner"),
     AuditPage("studio-audit", "/studio/audit", "studio.audit", role="owner"),
     AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
+    AuditPage("studio-privacy", "/studio/privacy", "studio.privacy", role="owner"),
 ]
 
 #: Pages on the platform host (audited once, not per clinic).
