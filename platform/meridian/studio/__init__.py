@@ -39,6 +39,7 @@ add_sign_in_routes(bp)
 
 from . import (  # noqa: E402, F401  (routes register on import)
     audit,
+    bookings,
     comments,
     invitations,
     media,
