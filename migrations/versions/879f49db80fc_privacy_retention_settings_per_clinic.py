@@ -1,7 +1,7 @@
 """privacy: retention settings per clinic
 
 Revision ID: 879f49db80fc
-Revises: 27e74c7010b8
+Revises: d35c0a1e7b21
 Create Date: 2026-11-24 03:16:27.475201
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '879f49db80fc'
-down_revision = '27e74c7010b8'
+down_revision = 'd35c0a1e7b21'
 branch_labels = None
 depends_on = None
 

@@ -6,10 +6,11 @@ person agreed to always say the same thing. `{clinic}` is the clinic's name.
 
 from __future__ import annotations
 
+from ..booking.forms import CONSENT_WORDING
 from ..models import Tenant
 
 WORDING = {
-    "booking": "I agree that the clinic stores these details to manage my appointment.",
+    "booking": CONSENT_WORDING,  # the consent box's label
     "comment": "{clinic} shows your name and comment on this page once approved; "
     "your e-mail address is never shown.",
     "subscribe": "{clinic} uses your address only to send new articles, until you unsubscribe.",
