@@ -24,6 +24,7 @@ from .engagement import (
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
+from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -57,6 +58,9 @@ __all__ = [
     "OpeningHours",
     "Post",
     "Practitioner",
+    "PrivacySettings",
+    "RETENTION_DEFAULTS",
+    "RETENTION_FIELDS",
     "PractitionerHours",
     "PractitionerService",
     "TimeOff",
