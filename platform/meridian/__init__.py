@@ -74,6 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(studio_bp)
     app.register_blueprint(admin_bp)
     media.init_app(app)
+    from .privacy import retention  # noqa: F401  (registers its worker retention_hook)
+
     app.add_url_rule("/", "index", _index)
 
     from .auth.access import undeclared_views

@@ -201,3 +201,14 @@ class Config:
         self.NEW_POST_BATCH = int(env("NEW_POST_BATCH", "200"))
         # At most one "comments waiting" e-mail per clinic in this many minutes.
         self.COMMENT_DIGEST_MINUTES = int(env("COMMENT_DIGEST_MINUTES", "15"))
+        # The privacy notice (meridian.privacy) names who processes data for the clinic
+        # and where it is stored: the operator sets these to the truth of the deployment.
+        self.PRIVACY_PLATFORM = env(
+            "PRIVACY_PLATFORM", "Meridian, the platform that runs this site"
+        )
+        self.PRIVACY_MAIL_SERVICE = env(
+            "PRIVACY_MAIL_SERVICE", "the platform’s e-mail delivery service"
+        )
+        self.PRIVACY_DATA_LOCATION = env("PRIVACY_DATA_LOCATION", "in the United Kingdom")
+        # ISO country of the servers: a clinic in another country says its data goes abroad.
+        self.PRIVACY_DATA_COUNTRY = env("PRIVACY_DATA_COUNTRY", "GB")

@@ -26,6 +26,7 @@ from .imports import ImportedItem, ImportRun
 from .media import MediaItem
 from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
+from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -62,6 +63,9 @@ __all__ = [
     "OpeningHours",
     "Post",
     "Practitioner",
+    "PrivacySettings",
+    "RETENTION_DEFAULTS",
+    "RETENTION_FIELDS",
     "PractitionerHours",
     "PractitionerService",
     "TimeOff",
