@@ -1,7 +1,7 @@
 """blog import: runs and imported items; the 404 watch's missing paths
 
 Revision ID: 6620fcc11af9
-Revises: d35c0a1e7b21
+Revises: 879f49db80fc
 Create Date: 2026-11-24 03:18:36.307178
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6620fcc11af9'
-down_revision = 'd35c0a1e7b21'
+down_revision = '879f49db80fc'
 branch_labels = None
 depends_on = None
 
