@@ -85,6 +85,8 @@ def test_a_wix_site_comes_across_from_its_sitemap_feed_and_pages(import_app, fix
         assert "Site menu" not in hay.body_md and "Share this post" not in hay.body_md
         first = posts["first-visit"]
         assert first.title == "Your first visit" and first.author == "Aroha Ngata"
+        assert first.cover_media_id is not None  # the post's image, from its JSON-LD
+        assert sleep.cover_media_id is None  # the feed names no cover for it
         assert "What happens at a first appointment." in first.body_md
     # the originals were fetched, never the resized copies the HTML named
     assert "/media/a1b2c3_0f9e~mv2.png" in fixture_site.hits
@@ -242,6 +244,7 @@ def test_a_wordpress_export(import_app, fixture_site, clinic):
         assert desk.published_at is not None and desk.author == "Mere"
         assert sorted(t.name for t in desk.tags) == ["Office", "Posture"]
         assert desk.excerpt == "Stretches for the office."
+        assert desk.cover_media_id is not None  # its featured image (_thumbnail_id)
         assert "script" not in desk.body_md and "/media/" in desk.body_md
         assert posts["half-written-idea"].published_at is None  # a draft there, a draft here
         report = {r["title"]: r for r in run.report}
