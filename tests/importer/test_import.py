@@ -284,3 +284,18 @@ def test_a_feed_pointing_at_private_addresses_is_refused(import_app, fixture_sit
         refused = import_blog(tenant, url=fixture_site.url("/feed.rss"))
         assert refused.status == "failed" and "private or local" in refused.problem
     assert fixture_site.hits == ["/feed.rss"]  # only the allowed run fetched anything
+
+
+def test_the_command_imports_a_file_to_the_end(import_app, fixture_site, clinic, tmp_path):
+    fixture_site.add("/wp-content/uploads/desk.png", png(800, 600), Content_Type="image/png")
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(fixture_site.url(""), fixture_site.url("/wp-content/uploads/desk.png")))
+    runner = import_app.test_cli_runner()
+    result = runner.invoke(args=["tenants", "import-blog", "clinic-a", str(export)])
+    assert result.exit_code == 0, result.output
+    assert "imported: Desk stretches -> /blog/desk-stretches" in result.output
+    assert "done: 2 imported" in result.output
+    again = runner.invoke(args=["tenants", "import-blog", "clinic-a", str(export)])
+    assert "done: 2 skipped" in again.output
+    missing = runner.invoke(args=["tenants", "import-blog", "nobody", str(export)])
+    assert missing.exit_code != 0 and "no clinic" in missing.output
