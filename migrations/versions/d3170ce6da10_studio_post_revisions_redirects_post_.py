@@ -1,7 +1,7 @@
 """studio: post revisions, redirects, post SEO title, cover alt text, studio_edited_at
 
 Revision ID: d3170ce6da10
-Revises: d35c0a1e7b21
+Revises: 6620fcc11af9
 Create Date: 2026-11-24 00:33:19.039550
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3170ce6da10'
-down_revision = 'd35c0a1e7b21'
+down_revision = '6620fcc11af9'
 branch_labels = None
 depends_on = None
 

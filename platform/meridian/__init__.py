@@ -76,6 +76,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(preview_bp)
     app.register_blueprint(admin_bp)
     media.init_app(app)
+    from .privacy import retention  # noqa: F401  (registers its worker retention_hook)
+
     app.add_url_rule("/", "index", _index)
 
     from .auth.access import undeclared_views
@@ -102,6 +104,7 @@ _index.public_page = True  # type: ignore[attr-defined]  (both answers are readi
 
 
 def _register_error_pages(app: Flask) -> None:
+    from .site.missing import note_missing
     from .site.moved import moved_answer
 
     def page(template: str, code: int, name: str, **context: Any):
@@ -116,9 +119,10 @@ def _register_error_pages(app: Flask) -> None:
         if code == 429:
             return _too_many(page, error)
         if code == 404 and request_ctx.url_adapter is not None:
-            moved = moved_answer()
+            moved = moved_answer()  # an old address the clinic keeps (301)
             if moved is not None:
                 return moved
+            note_missing()  # the 404 watch (admin console)
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 

@@ -151,7 +151,9 @@ def reminders_queue(hours: int | None) -> None:
 def register(app: Flask) -> None:
     from .auth.cli import register as register_auth
     from .engagement.cli import engagement
+    from .importer.cli import import_blog_command
 
+    tenants.add_command(import_blog_command)
     register_auth(app)
     app.cli.add_command(engagement)
     app.cli.add_command(tenants)

@@ -81,6 +81,12 @@ class BundleLoader:
             data = tomllib.loads(manifest.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise BundleError(f"{manifest}: {exc}") from exc
+        return self.apply(data)
+
+    def apply(self, data: dict[str, Any], commit: bool = True) -> LoadReport:
+        """Sync a manifest already read (tenant.toml's contents, or the admin console's
+        onboarding form); posts come from the folder's posts/ if it has one. With
+        `commit=False` the caller commits (and adds to the same transaction)."""
         try:
             tenant, edited_at = self._tenant(data)
             self._domains(tenant, data.get("domains", {}))
@@ -96,7 +102,8 @@ class BundleLoader:
             if edited_at is not None and self.report.changed and not self.replace:
                 raise StudioEdits(self.report, edited_at)
             tenant.studio_edited_at = None
-            db.session.commit()
+            if commit:
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise

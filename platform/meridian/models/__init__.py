@@ -22,8 +22,11 @@ from .engagement import (
     Subscriber,
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
+from .imports import ImportedItem, ImportRun
 from .media import MediaItem
+from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
+from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
 from .redirect import Redirect
 from .tenant import Domain, Tenant
 
@@ -50,8 +53,11 @@ __all__ = [
     "WEEKDAYS",
     "Domain",
     "Faq",
+    "ImportRun",
+    "ImportedItem",
     "Location",
     "MediaItem",
+    "MissingPath",
     "Passkey",
     "RecoveryCode",
     "TotpCredential",
@@ -61,6 +67,9 @@ __all__ = [
     "PostRevision",
     "Redirect",
     "Practitioner",
+    "PrivacySettings",
+    "RETENTION_DEFAULTS",
+    "RETENTION_FIELDS",
     "PractitionerHours",
     "PractitionerService",
     "TimeOff",
