@@ -54,8 +54,7 @@ def index():
 
 def robots():
     text = (
-        "User-agent: *\nAllow: /\nDisallow: /admin/\n\n"
-        f"Sitemap: {_platform_origin()}/sitemap.xml\n"
+        f"User-agent: *\nAllow: /\nDisallow: /admin/\n\nSitemap: {_platform_origin()}/sitemap.xml\n"
     )
     return _reading(text, "text/plain; charset=utf-8")
 
