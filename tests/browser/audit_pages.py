@@ -65,6 +65,7 @@ PUBLIC_PAGES = [
     AuditPage("not-found", "/no-such-page", "index", status=404),
     AuditPage("team", "/team", "site.team"),
     AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
+    AuditPage("privacy", "/privacy", "site.privacy"),
 ]
 
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
@@ -77,6 +78,14 @@ ACCOUNT_PAGES: list[AuditPage] = [
     AuditPage("studio-staff", "/studio/staff", "studio.staff", role="owner"),
     AuditPage("studio-audit", "/studio/audit", "studio.audit", role="owner"),
     AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
+    AuditPage("studio-privacy", "/studio/privacy", "studio.privacy", role="owner"),
+]
+
+#: The bookings desk (issue 16): the day sheet and the week calendar. A booking's page
+#: needs a booking: tests/browser/test_desk_browser.py audits it after booking one.
+DESK_PAGES: list[AuditPage] = [
+    AuditPage("desk-day", "/studio/bookings", "studio.bookings", role="front_desk"),
+    AuditPage("desk-week", "/studio/bookings?view=week", "studio.bookings", role="owner"),
 ]
 
 #: Pages on the platform host (audited once, not per clinic).
@@ -100,7 +109,7 @@ ENGAGEMENT_PAGES: list[AuditPage] = [
     AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
 ]
 
-AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES
+AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES + DESK_PAGES
 
 #: Audited in every theme; the others (sign-in, readers' forms' replies) in each demo
 #: clinic's own theme only, to keep CI's time (they share the layout audited here).

@@ -21,4 +21,4 @@ def require_tenant_host():
     return None
 
 
-from . import team, views  # noqa: E402, F401  (routes register on import)
+from . import privacy, team, views  # noqa: E402, F401  (routes register on import)

@@ -39,10 +39,12 @@ add_sign_in_routes(bp)
 
 from . import (  # noqa: E402, F401  (routes register on import)
     audit,
+    bookings,
     comments,
     invitations,
     media,
     messages,
+    privacy,
     sign_in_policy,
     staff,
     subscribers,
