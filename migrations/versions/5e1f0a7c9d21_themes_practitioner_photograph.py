@@ -1,7 +1,7 @@
 """themes: practitioner photograph from the media library
 
 Revision ID: 5e1f0a7c9d21
-Revises: 27e74c7010b8
+Revises: 6620fcc11af9
 Create Date: 2026-11-24 03:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0a7c9d21'
-down_revision = '27e74c7010b8'
+down_revision = '6620fcc11af9'
 branch_labels = None
 depends_on = None
 
