@@ -61,3 +61,9 @@ def test_platform_robots_and_sitemap_are_its_own(demo, client_for):
     clinic = client_for("zak-clinic.localhost")
     assert "Sitemap: http://zak-clinic.localhost/sitemap.xml" in clinic.get("/robots.txt").text
     assert "/blog/" in clinic.get("/sitemap.xml").text
+
+
+def test_clinic_logo_has_its_size_so_the_header_does_not_move(demo, client_for):
+    # Zak Clinic's logo.svg is 220 × 64: shown 48 px high, it is 165 px wide.
+    html = client_for("zak-clinic.localhost").get("/").text
+    assert '<img src="/brand/logo.svg" alt="Zak Clinic — home" width="165" height="48">' in html

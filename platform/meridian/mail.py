@@ -138,26 +138,16 @@ def _mix(colour: str, amount: float) -> str:
 
 def _raster_logo(tenant: Tenant) -> tuple[str, int, int] | None:
     """(file name in the bundle's static/, width, height) of a logo mail clients show."""
+    from .content.logo import bundle_file, image_size
+
     if not tenant.logo or tenant.logo.startswith("media/"):
         return None  # the media library keeps WebP copies, which Outlook does not show
-    folder = Path(current_app.config["TENANTS_DIR"]) / tenant.slug / "static"
     name = tenant.logo
     if not name.lower().endswith(RASTER):
         name = str(Path(name).with_suffix(".png"))
-    return _image_size(folder, name)
-
-
-def _image_size(folder: Path, name: str) -> tuple[str, int, int] | None:
-    from PIL import Image, UnidentifiedImageError
-
-    path = (folder / name).resolve()
-    if not path.is_relative_to(folder.resolve()) or not path.is_file():
-        return None
-    try:
-        with Image.open(path) as image:
-            return name, image.width, image.height
-    except (OSError, UnidentifiedImageError):
-        return None
+    path = bundle_file(tenant, name)
+    size = image_size(path) if path is not None else None
+    return (name, *size) if size else None
 
 
 def _render_blocks(name: str, context: dict[str, Any]) -> dict[str, str]:
