@@ -5,12 +5,13 @@ apart; the figures of each run are written to test-artifacts/weights/."""
 from __future__ import annotations
 
 import json
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from meridian.themes import THEMES
-from tests.browser.audit_pages import CLINICS, SAMPLE_POST
+from tests.browser.audit_pages import CLINICS, SAMPLE_LOCATION, SAMPLE_POST
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -76,21 +77,30 @@ new PerformanceObserver(list => {
   window.__lcp = last.startTime; window.__lcpTag = last.element ? last.element.tagName : "";
 }).observe({type: "largest-contentful-paint", buffered: true});
 """
-#: Lighthouse's "good" ends at 0.1. The fallback faces are sized to Arial/Helvetica/
-#: Liberation Sans; on a machine with none of them (a bare CI image has only DejaVu) the
-#: swap reflows the hero's lines a little, and that worst case is what this measures.
-CLS_BUDGET = 0.05
+#: Lighthouse's "good" ends at 0.1; the fallback faces are metric-matched to Arial and
+#: Times New Roman (or their metric twins, Liberation Sans and Serif), so the swap to the
+#: web font moves next to nothing.
+CLS_BUDGET = 0.02
 
 
-@pytest.mark.parametrize("path", ["/", "/blog/{post}"], ids=["home", "post"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/blog", "/blog/{post}", "/contact/{location}"],
+    ids=["home", "blog", "post", "location"],
+)
 @pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("clinic", list(CLINICS))
 def test_no_layout_shift_while_fonts_and_photographs_arrive(
     demo, set_theme, live_server, page, viewport, clinic, theme, path
 ):
+    fallbacks = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+    assert "Liberation Sans" in fallbacks or "Arial" in fallbacks, (
+        "the themes' fallback faces are sized to Arial/Times: install fonts-liberation"
+    )
     set_theme(clinic, theme)
     page.add_init_script(OBSERVE)
-    page.goto(live_server.url(CLINICS[clinic], path.format(post=SAMPLE_POST[clinic])))
+    where = path.format(post=SAMPLE_POST[clinic], location=SAMPLE_LOCATION[clinic])
+    page.goto(live_server.url(CLINICS[clinic], where))
     page.wait_for_load_state("networkidle")
     page.evaluate("document.fonts.ready")
     # A reader scrolls: the lazy photographs load into the space kept for them.
@@ -108,7 +118,7 @@ def test_no_layout_shift_while_fonts_and_photographs_arrive(
     )
     folder = ARTIFACTS / "weights"
     folder.mkdir(parents=True, exist_ok=True)
-    name = "home" if path == "/" else "post"
+    name = {"/": "home", "/blog": "blog", "/blog/{post}": "post"}.get(path, "location")
     (folder / f"shift-{name}-{clinic}-{theme}-{viewport}.json").write_text(
         json.dumps({"cls": cls, "lcp_ms_local": lcp, "lcp_element": tag, "shifts": shifts})
     )
