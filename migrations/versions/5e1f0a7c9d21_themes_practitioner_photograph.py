@@ -1,7 +1,7 @@
 """themes: practitioner photograph from the media library
 
 Revision ID: 5e1f0a7c9d21
-Revises: 6620fcc11af9
+Revises: d3170ce6da10
 Create Date: 2026-11-24 03:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0a7c9d21'
-down_revision = '6620fcc11af9'
+down_revision = 'd3170ce6da10'
 branch_labels = None
 depends_on = None
 
