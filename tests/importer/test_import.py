@@ -301,9 +301,7 @@ def test_the_command_imports_a_file_to_the_end(import_app, fixture_site, clinic,
     assert missing.exit_code != 0 and "no clinic" in missing.output
 
 
-def test_every_old_path_answers_301_to_its_new_page(
-    import_app, fixture_site, clinic, client_for
-):
+def test_every_old_path_answers_301_to_its_new_page(import_app, fixture_site, clinic, client_for):
     serve_wix(fixture_site, WIX_POSTS)
     fixture_site.add("/wp-content/uploads/desk.png", png(800, 600), Content_Type="image/png")
     with import_app.app_context():

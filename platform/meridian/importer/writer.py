@@ -10,8 +10,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from ..content import PostData, post_path, save_post
-from ..content import redirects
+from ..content import PostData, post_path, redirects, save_post
 from ..extensions import db
 from ..models import MediaItem, Post, Tenant
 
