@@ -51,7 +51,7 @@ def test_platform_robots_and_sitemap_are_its_own(demo, client_for):
     client = client_for(PLATFORM)
     robots = client.get("/robots.txt")
     assert robots.status_code == 200 and robots.mimetype == "text/plain"
-    assert "Disallow: /admin/" in robots.text
+    assert "Disallow: /admin" in robots.text
     assert "Sitemap: http://localhost/sitemap.xml" in robots.text
     sitemap = client.get("/sitemap.xml")
     assert sitemap.status_code == 200 and sitemap.mimetype == "application/xml"

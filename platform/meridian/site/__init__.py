@@ -6,19 +6,14 @@ from ..tenancy import on_clinic_host
 
 bp = Blueprint("site", __name__)
 
+#: Answered on the platform host too, with the platform's own content.
+BOTH_HOSTS = {"site.robots", "site.sitemap"}
+
 
 @bp.before_request
-def require_tenant_host():
-    if not on_clinic_host():
-        # The platform's host has a robots.txt and a sitemap of its own.
-        from ..directory import views as platform
-
-        if request.endpoint == "site.robots":
-            return platform.robots()
-        if request.endpoint == "site.sitemap":
-            return platform.sitemap()
+def require_tenant_host() -> None:
+    if not on_clinic_host() and request.endpoint not in BOTH_HOSTS:
         abort(404)
-    return None
 
 
 from . import privacy, team, views  # noqa: E402, F401  (routes register on import)
