@@ -43,6 +43,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     invitations,
     media,
     messages,
+    practitioners,
     sign_in_policy,
     staff,
     subscribers,
