@@ -10,6 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from ..mail import AddressError, address
 
+#: What the visitor agrees to when booking (the desk shows it beside the consent time).
+CONSENT_WORDING = "I agree that the clinic stores these details to manage my appointment."
+
 
 class DetailsForm(FlaskForm):
     location = HiddenField(validators=[InputRequired()])
@@ -30,7 +33,7 @@ class DetailsForm(FlaskForm):
     )
     reason = TextAreaField("Reason for your visit (optional)", validators=[Length(max=1000)])
     consent = BooleanField(
-        "I agree that the clinic stores these details to manage my appointment.",
+        CONSENT_WORDING,
         validators=[DataRequired(message="Please tick the box so we can keep your booking.")],
     )
 

@@ -36,9 +36,9 @@ GRANULE_MINUTES = 5
 
 
 class Closure(TenantOwned, db.Model):
-    """A day a location is closed, or (`is_open`) opened despite a public holiday."""
+    """A day a location is closed, or (`is_open`) opened despite a public holiday.
 
-    affects_public_pages = False
+    Shown on public pages ("closed today"), so a change bumps the content version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(Integer)
@@ -78,6 +78,11 @@ class Booking(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rescheduled_to_id: Mapped[int | None] = mapped_column(Integer)
+    # The desk's marks: arrived | no_show | completed (None: not marked yet).
+    attendance: Mapped[str | None] = mapped_column(String(16))
+    attendance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the clinic cancelled (the desk only; never in e-mails).
+    cancel_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # The calendar event: a reschedule keeps the UID and raises the SEQUENCE, so the
     # visitor's calendar moves the appointment instead of adding a second one.
     calendar_uid: Mapped[str] = mapped_column(String(64))

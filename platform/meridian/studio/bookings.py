@@ -1,0 +1,140 @@
+"""The bookings desk (owners and front desk; editors never see a client): the day sheet
+and week calendar, and a booking's page. Every view of a booking's page is audited,
+since it shows the client's details and reason for visit. Nothing here is cached
+(the studio answers no-store) and nothing personal goes into a URL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import role_required
+from ..auth.audit import record
+from ..booking.forms import CONSENT_WORDING
+from ..booking.messages import when_at
+from ..desk import record as booking_record
+from ..desk import sheet as day_sheet
+from ..extensions import db
+from ..models import Booking, Location, Practitioner, utcnow
+from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
+from . import bp, nav
+
+nav.add("Bookings", "studio.bookings", order=10)
+DESK = ("owner", "front_desk")
+ATTENDANCE = {"arrived": "Arrived", "no_show": "No-show", "completed": "Completed"}
+STATUS = {"confirmed": "Confirmed", "cancelled": "Cancelled", "rescheduled": "Moved"}
+EMAIL_STATE = {
+    "queued": "Queued",
+    "sending": "Sending",
+    "sent": "Sent",
+    "failed": "Failed",
+    "withdrawn": "Withdrawn",
+}
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _day_arg(default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return default
+
+
+def _locations() -> list[Location]:
+    return list(
+        db.session.scalars(tenant_select(Location).order_by(Location.position, Location.id))
+    )
+
+
+def _practitioners() -> list[Practitioner]:
+    return list(
+        db.session.scalars(
+            tenant_select(Practitioner).order_by(
+                Practitioner.active.desc(), Practitioner.position, Practitioner.id
+            )
+        )
+    )
+
+
+@bp.get("/bookings")
+@role_required(*DESK)
+def bookings():
+    """The day sheet (default: today) or the week calendar, per location."""
+    locations = _locations()
+    if not locations:
+        return render_template("studio/bookings.html", sheets=[], locations=[], team=[])
+    location_id = _int_arg("location")
+    chosen = [loc for loc in locations if loc.id == location_id] or locations
+    today = day_sheet.today_at(chosen[0], utcnow())
+    day = _day_arg(today)
+    view = "week" if request.args.get("view") == "week" else "day"
+    days = day_sheet.week_of(day) if view == "week" else [day]
+    team = _practitioners()
+    practitioner_id = _int_arg("practitioner")
+    if practitioner_id not in {p.id for p in team}:
+        practitioner_id = None
+    filters = {
+        "view": view,
+        "location": location_id if len(chosen) == 1 and location_id else None,
+        "practitioner": practitioner_id,
+    }
+
+    def link(**changes) -> str:
+        args = {k: v for k, v in (filters | changes).items() if v is not None}
+        return url_for("studio.bookings", **args)
+
+    step = 7 if view == "week" else 1
+    return render_template(
+        "studio/bookings.html",
+        sheets=day_sheet.build(chosen, days, practitioner_id),
+        locations=locations,
+        team=team,
+        filters=filters,
+        day=day,
+        days=days,
+        today=today,
+        view=view,
+        link=link,
+        previous=day - timedelta(days=step),
+        next=day + timedelta(days=step),
+        attendance=ATTENDANCE,
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+@role_required(*DESK)
+def booking(booking_id: int):
+    """One booking: client details, reason for visit (the view is audited), history and
+    e-mails."""
+    shown = get_for_tenant_or_404(Booking, id=booking_id)
+    bookings = booking_record.chain(shown)
+    tenant = current_tenant()
+
+    def when(b: Booking) -> str:
+        return when_at(b.starts_at, b.location, tenant.locale)
+
+    record(
+        "booking.view",
+        actor=current_user._get_current_object(),
+        target=booking_record.target(shown),
+    )
+    db.session.commit()
+    return render_template(
+        "studio/booking.html",
+        booking=shown,
+        local_day=day_sheet.today_at(shown.location, shown.starts_at),
+        latest=booking_record.latest(bookings),
+        when=when,
+        history=booking_record.history(bookings, when),
+        emails=booking_record.emails(bookings),
+        email_state=EMAIL_STATE,
+        attendance=ATTENDANCE,
+        status=STATUS,
+        consent_wording=CONSENT_WORDING,
+    )
