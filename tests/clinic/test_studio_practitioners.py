@@ -14,7 +14,7 @@ import pytest
 
 from meridian.booking.availability import availability
 from meridian.extensions import db
-from meridian.models import AuditEvent, Location, Practitioner, Service, TimeOff
+from meridian.models import AuditEvent, Location, MediaItem, Practitioner, Service, TimeOff
 
 from ..factories import row_counts
 
@@ -116,31 +116,22 @@ def test_changed_hours_change_the_free_times_at_once(clinic, app):
     )
 
 
-def test_bad_input_is_named_beside_its_field_kept_and_nothing_is_saved(clinic, app):
+def test_every_mistake_is_named_beside_its_field_at_once_and_nothing_is_saved(clinic, app):
     before = row_counts(app)
+    loc = clinic.location_id
     bad = form_data(
         clinic,
         name="",
         title="Two\nlines",
-        **{f"hours_{clinic.location_id}_wed": "9 till late", f"hours_{clinic.location_id}_thu": "10:00-12:00, 11:00-13:00"},
-    )  # fmt: skip
+        **{f"hours_{loc}_wed": "9 till late", f"hours_{loc}_thu": "10:00-12:00, 11:00-13:00"},
+    )
     response = clinic.post("/studio/practitioners/new", data=bad)
     assert response.status_code == 400
-    assert 'id="name-error"' in response.text
-    assert f'id="hours_{clinic.location_id}_wed-error"' in response.text
+    for field in ("name", "title", f"hours_{loc}_wed", f"hours_{loc}_thu"):
+        assert f'id="{field}-error"' in response.text, field
+    assert "single line" in response.text and "overlap" in response.text
     assert 'value="9 till late"' in response.text and "Robin treats back pain." in response.text
     assert "Nothing was saved" in response.text
-    assert row_counts(app) == before
-    # The form's own checks passed once the name is there: then the write path's rules speak.
-    bad["name"] = "Robin Lee"
-    bad[f"hours_{clinic.location_id}_wed"] = ""
-    response = clinic.post("/studio/practitioners/new", data=bad)
-    assert response.status_code == 400
-    assert 'id="title-error"' in response.text and "single line" in response.text
-    bad["title"] = ""
-    response = clinic.post("/studio/practitioners/new", data=bad)
-    assert response.status_code == 400 and "overlap" in response.text
-    assert f'id="hours_{clinic.location_id}_mon-error"' in response.text
     assert row_counts(app) == before
 
 
@@ -279,3 +270,20 @@ def test_another_clinics_practitioners_and_services_are_out_of_reach(clinic, app
     )
     assert refused.status_code == 400
     assert row_counts(app) == before
+
+
+def test_a_practitioners_photo_cannot_be_deleted_from_the_library(clinic, app):
+    from meridian.media import service as media_service
+
+    from ..media.samples import photo
+
+    with app.app_context():
+        item = media_service.save_upload(clinic.tenant.id, io.BytesIO(photo(600, 600, "PNG")))
+        choice = f"media/{next(n for w, _, n in item.variants if w >= 400)}"
+        item_id = item.id
+    clinic.post("/studio/practitioners/new", data=form_data(clinic, photo=choice))
+    with app.app_context():
+        item = db.session.get(MediaItem, item_id)
+        assert media_service.uses_of(item) == ["the photo of Robin Lee (Practitioners)"]
+        with pytest.raises(media_service.MediaInUse):
+            media_service.delete_item(item)

@@ -91,7 +91,7 @@ def save_practitioner(
     if changes or created:
         if created:
             action = "practitioner.create"
-        elif set(changes) == {"active"}:
+        elif "active" in changes:
             action = "practitioner.retire" if not person.active else "practitioner.return"
         else:
             action = "practitioner.update"
@@ -133,10 +133,9 @@ def set_hours(
     """Weekly hours at every location: exactly `wanted`. Ranges of one day at one
     location may not overlap; two locations' hours may (the booking guard keeps one
     person in one place at a time)."""
-    for location_id in {key[0] for key in wanted}:
-        errors = check_hours({key[1:] for key in wanted if key[0] == location_id})
-        if errors:
-            raise ContentInvalid({f"hours_{location_id}": errors["hours"]})
+    errors = check_team_hours(wanted)
+    if errors:
+        raise ContentInvalid(errors)
     current = {(h.location_id, h.weekday, h.opens, h.closes): h for h in person.hours}
     if set(current) == wanted:
         return False
@@ -157,6 +156,16 @@ def set_hours(
     details = {"hours": [_hours_text(set(current)), _hours_text(wanted)]}
     _record(tenant, person, "practitioner.hours", details, actor, source)
     return True
+
+
+def check_team_hours(wanted: TeamHours) -> dict[str, str]:
+    """`{"hours_<location id>": message}` for each location whose week is refused."""
+    errors = {}
+    for location_id in sorted({key[0] for key in wanted}):
+        refused = check_hours({key[1:] for key in wanted if key[0] == location_id})
+        if refused:
+            errors[f"hours_{location_id}"] = refused["hours"]
+    return errors
 
 
 def add_time_off(

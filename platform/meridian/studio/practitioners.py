@@ -123,10 +123,14 @@ def practitioner_edit(practitioner_id: int | None = None):
     person = get_for_tenant_or_404(Practitioner, id=practitioner_id) if practitioner_id else None
     locations = _locations()
     form = _form(person, locations)
-    if request.method == "POST" and form.validate():
+    if request.method == "POST":
+        valid = form.validate()  # every rule is checked at once, so all errors show together
         values, service_ids, hours, errors = _read(form, locations)
         slug = (form.slug.data or "").strip() or slugify(values["name"], 63)
-        if not errors:
+        # The write path's own rules too, so every mistake is named in one round.
+        errors = team.check_practitioner(tenant, person, slug, values) | errors
+        errors = team.check_team_hours(hours) | errors
+        if valid and not errors:
             was_active = person.active if person is not None else True
             try:
                 saved, _ = team.save_practitioner(
