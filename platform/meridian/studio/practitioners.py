@@ -55,6 +55,8 @@ def _photo_choices(person: Practitioner | None) -> list[tuple[str, str]]:
     if person is not None and person.photo and not person.photo.startswith("media/"):
         choices.append((person.photo, f"The current photo ({person.photo})"))
     for item in db.session.scalars(tenant_select(MediaItem).order_by(MediaItem.id.desc())):
+        if not item.variants:
+            continue  # nothing to show (never made by an upload, which keeps at least one)
         name = next((n for w, _, n in item.variants if w >= 400), item.names[-1])
         choices.append((f"media/{name}", item.alt or item.filename or f"Photo {item.id}"))
     return choices
