@@ -52,6 +52,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     messages,
     post_extras,
     posts,
+    practitioners,
     privacy,
     rescue,
     sign_in_policy,
