@@ -41,6 +41,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     audit,
     bookings,
     comments,
+    desk_actions,
     invitations,
     media,
     messages,

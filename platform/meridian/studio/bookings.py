@@ -12,10 +12,12 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..auth.audit import record
+from ..auth.forms import EmptyForm
 from ..booking.forms import CONSENT_WORDING
 from ..booking.messages import when_at
 from ..desk import record as booking_record
 from ..desk import sheet as day_sheet
+from ..desk.forms import PHONE_CONSENT_WORDING
 from ..extensions import db
 from ..models import Booking, Location, Practitioner, utcnow
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
@@ -119,6 +121,8 @@ def booking(booking_id: int):
     def when(b: Booking) -> str:
         return when_at(b.starts_at, b.location, tenant.locale)
 
+    history = booking_record.history(bookings, when)
+    booked_by_desk = any(e.text == booking_record.ACTION_TEXT["booking.create"] for e in history)
     record(
         "booking.view",
         actor=current_user._get_current_object(),
@@ -131,10 +135,11 @@ def booking(booking_id: int):
         local_day=day_sheet.today_at(shown.location, shown.starts_at),
         latest=booking_record.latest(bookings),
         when=when,
-        history=booking_record.history(bookings, when),
+        history=history,
         emails=booking_record.emails(bookings),
         email_state=EMAIL_STATE,
         attendance=ATTENDANCE,
         status=STATUS,
-        consent_wording=CONSENT_WORDING,
+        consent_wording=PHONE_CONSENT_WORDING if booked_by_desk else CONSENT_WORDING,
+        mark_form=EmptyForm(),
     )
