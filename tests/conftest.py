@@ -277,6 +277,36 @@ def demo(app: Flask) -> dict[str, Tenant]:
 
 
 @pytest.fixture
+def set_theme(app: Flask):
+    """`set_theme("zak-clinic", "warm")`: a clinic wears another theme (its pages' cache
+    moves on with the content version, as when the owner changes it)."""
+
+    def apply(slug: str, theme: str) -> None:
+        with app.app_context():
+            tenant = db.session.scalars(db.select(Tenant).filter_by(slug=slug)).one()
+            tenant.theme = theme
+            db.session.commit()
+
+    return apply
+
+
+@pytest.fixture
+def remove_photos(app: Flask):
+    """`remove_photos("zak-clinic")`: the clinic as it is before it adds any photograph
+    (no hero, no post covers), to show each theme still looks finished."""
+
+    def strip(slug: str) -> None:
+        with app.app_context():
+            tenant = db.session.scalars(db.select(Tenant).filter_by(slug=slug)).one()
+            tenant.hero_media_id = None
+            for post in db.session.scalars(db.select(Post).filter_by(tenant_id=tenant.id)):
+                post.cover_media_id = None
+            db.session.commit()
+
+    return strip
+
+
+@pytest.fixture
 def count_queries(app: Flask):
     """`with count_queries() as queries: ...` then `len(queries)` is the SQL statements run."""
     from contextlib import contextmanager

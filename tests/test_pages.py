@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from meridian.extensions import db
 from meridian.models import Faq
+from meridian.themes import THEMES
 
 
-def test_home_has_pitch_services_posts_locations_and_booking_cta(demo, client_for):
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_home_has_pitch_services_posts_locations_and_booking_cta(
+    demo, client_for, set_theme, theme
+):
+    set_theme("acute-acupuncture", theme)
     html = client_for("acute-acupuncture.localhost").get("/").text
-    assert "<h1>Acute Acupuncture</h1>" in html
+    assert f'<body class="theme-{theme} page-home">' in html
+    assert '<h1 id="hero-title">Acute Acupuncture</h1>' in html
     assert "Free 15-minute consultation" in html and "Free" in html
     assert "$120.00" in html  # NZD price in the clinic's locale
     assert "Latest from the blog" in html
@@ -19,6 +27,7 @@ def test_home_has_pitch_services_posts_locations_and_booking_cta(demo, client_fo
     assert "163 The Terrace" in html and "Wellington time" in html
     assert "Pacific/Auckland" not in html.split("</head>")[1]
     assert "Book a free 15-minute consultation" in html
+    assert 'href="tel:+6444721630"' in html  # the quieter second action
 
 
 def test_blog_paginates_newest_first(make_tenant, make_post, client_for, app):

@@ -71,7 +71,11 @@ def test_home_page_shows_the_team_and_preselects_the_free_consultation(app, demo
     assert '<h2 id="team-heading">Our team</h2>' in html
     assert "Book with Aroha Ngata" in html and "Book with Daniel Chen" in html
     free = ids(app, acute, Service, slug="free-consultation")
-    assert f'href="/book?service={free}">Book a free 15-minute consultation</a>' in html
+    # The primary button (its calendar icon aside) books the free consultation.
+    assert re.search(
+        rf'href="/book\?service={free}">(<svg[^>]*>.*?</svg>)?(<span>)?Book a free 15-minute consultation',
+        html,
+    )
     # Each service has its own Book button carrying that service.
     follow_up = ids(app, acute, Service, slug="follow-up-treatment")
     assert f'href="/book?service={follow_up}">Book<span class="visually-hidden">' in html

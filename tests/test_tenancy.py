@@ -74,7 +74,12 @@ def test_suspended_clinic_answers_503(make_tenant, client_for):
     response = client_for(tenant).get("/")
     assert response.status_code == 503
     assert "temporarily unavailable" in response.text.lower()
-    assert "Sleepy Clinic" not in response.text
+    # Branded with its name and theme, but nothing else of the clinic: no contact
+    # details and no links into its (unavailable) pages.
+    assert "<title>Temporarily unavailable — Sleepy Clinic</title>" in response.text
+    assert "/static/themes/calm/theme.css" in response.text
+    assert "tel:" not in response.text and "/blog" not in response.text
+    assert "1 High Street" not in response.text
 
 
 def test_platform_host_lists_both_clinics_with_links(demo, client_for):

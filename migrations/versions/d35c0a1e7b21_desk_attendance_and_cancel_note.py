@@ -1,7 +1,7 @@
 """desk: attendance marks and the clinic's cancellation note on bookings
 
 Revision ID: d35c0a1e7b21
-Revises: bc273ff947be
+Revises: 27e74c7010b8
 Create Date: 2026-11-24 03:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd35c0a1e7b21'
-down_revision = 'bc273ff947be'
+down_revision = '27e74c7010b8'
 branch_labels = None
 depends_on = None
 

@@ -9,24 +9,48 @@ parameters they declare, and must not touch the session: readers get no cookie.
 Two layers: a small table in this process (`PAGE_CACHE_LOCAL_ENTRIES`; correct without
 any invalidation, since the version is in the key) in front of the shared cache
 (Redis in production). If Redis is down a page is rendered, not refused.
+
+A page that shows something time-dependent ("open now", today's hours) says until when
+it is true with `valid_until(moment)`: its entries then expire at that moment in both
+layers (and in the proxy), so it is rendered again with the new answer, never stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 from flask import current_app, g, make_response, request
 
 from .extensions import cache
+from .models import utcnow
 from .security import EXTENSION as SECURITY
 from .tenancy import current_tenant
 
-#: key -> (body, content type, etag); cleared whole when full (cheap, and bounded).
-_local: dict[str, tuple[bytes, str, str]] = {}
+#: key -> (body, content type, etag, valid until or None); cleared whole when full.
+_local: dict[str, tuple] = {}
+
+
+def valid_until(moment: datetime) -> None:
+    """The page being rendered is true until `moment` (UTC) at the latest."""
+    earlier = g.get("page_valid_until")
+    g.page_valid_until = moment if earlier is None else min(earlier, moment)
+
+
+def _seconds_left(until: datetime | None, default: int) -> int:
+    if until is None:
+        return default
+    return max(1, min(default, math.ceil((until - utcnow()).total_seconds())))
+
+
+def _fresh(entry) -> bool:
+    """False for an entry whose moment has passed (or one from an older release)."""
+    return entry is not None and len(entry) == 4 and (entry[3] is None or entry[3] > utcnow())
 
 
 def page_cache_key(tenant_id: int, version: int, path: str, args: str) -> str:
@@ -46,14 +70,15 @@ def _shared_get(key: str):
         return None
 
 
-def _shared_set(key: str, entry: tuple[bytes, str, str]) -> None:
+def _shared_set(key: str, entry: tuple) -> None:
     try:
-        cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        timeout = _seconds_left(entry[3], current_app.config["PAGE_CACHE_SECONDS"])
+        cache.set(key, entry, timeout=timeout)
     except Exception as exc:  # noqa: BLE001
         current_app.logger.warning("page cache unavailable (write): %s", type(exc).__name__)
 
 
-def _remember(key: str, entry: tuple[bytes, str, str]) -> None:
+def _remember(key: str, entry: tuple) -> None:
     limit = current_app.config["PAGE_CACHE_LOCAL_ENTRIES"]
     if limit <= 0:
         return
@@ -67,7 +92,8 @@ def _render(view: Callable, args: Any, kwargs: Any, key: str):
     if response.status_code != 200 or response.direct_passthrough:
         return response, None
     body = response.get_data()
-    entry = (body, response.content_type, hashlib.blake2b(body, digest_size=12).hexdigest())
+    etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+    entry = (body, response.content_type, etag, g.get("page_valid_until"))
     _shared_set(key, entry)
     _remember(key, entry)
     return response, entry
@@ -86,6 +112,10 @@ def _append_trusted(response, headers: list, security: tuple) -> None:
     response.has_security_headers = True
 
 
+def _max_age(entry: tuple, configured: int) -> int:
+    return _seconds_left(entry[3], configured) if configured else 0
+
+
 def public_page(*params: str) -> Callable:
     """Decorate a GET view of a tenant's public page. `params`: the query args it reads."""
 
@@ -97,10 +127,12 @@ def public_page(*params: str) -> Callable:
             key = page_cache_key(ref.id, ref.content_version, request.path, query)
             entry = _local.get(key)
             state = "hit"
-            if entry is None:
+            if not _fresh(entry):
                 entry = _shared_get(key)
-                if entry is not None:
+                if _fresh(entry):
                     _remember(key, entry)
+                else:
+                    entry = None
             if entry is None:
                 response, entry = _render(view, args, kwargs, key)
                 if entry is None:
@@ -113,10 +145,12 @@ def public_page(*params: str) -> Callable:
                 # edit shows through the proxy within 1 s) and strips the header. It
                 # comes before Cache-Control: nginx 1.22 obeys whichever it reads first.
                 expires = int(time.time()) + config["PROXY_CACHE_SECONDS"] - 1
+                if entry[3] is not None:
+                    expires = min(expires, int(entry[3].timestamp()))
                 headers.append(("X-Accel-Expires", f"@{expires}"))
             headers += [
                 ("ETag", f'"{entry[2]}"'),
-                ("Cache-Control", f"public, max-age={config['PUBLIC_MAX_AGE']}"),
+                ("Cache-Control", f"public, max-age={_max_age(entry, config['PUBLIC_MAX_AGE'])}"),
                 ("X-Page-Cache", state),
             ]
             if state == "hit":

@@ -67,12 +67,12 @@ _TENANT_BY_HOST = (
     select(Tenant)
     .join(Domain, Domain.tenant_id == Tenant.id)
     .where(Domain.hostname == bindparam("host"), Domain.verified_at.is_not(None))
-    .options(joinedload(Tenant.domains), joinedload(Tenant.locations))
+    .options(joinedload(Tenant.domains), joinedload(Tenant.locations), joinedload(Tenant.hero))
 )
 
 
 def load_tenant_for_host(host: str) -> Tenant | None:
-    """One query: the tenant for a host with its domains and locations."""
+    """One query: the tenant for a host with its domains, locations and hero photo."""
     return db.session.scalars(_TENANT_BY_HOST, {"host": host}).unique().first()
 
 
@@ -139,6 +139,7 @@ def resolve_tenant() -> None:
     if ref is None:
         abort(404)
     if not ref.is_active:
+        g.unavailable_ref = ref  # its 503 page wears its name and theme
         abort(503)
     if ref.next_publish_at is not None:
         now = utcnow()

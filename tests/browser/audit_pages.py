@@ -1,23 +1,29 @@
-"""The pages every audit (browser journeys, axe, Nu HTML Checker) visits.
+"""The pages every audit (axe, Nu HTML Checker, journeys) visits, and the themes.
 
-Add a page here and every audit covers it. The booking flow adds its pages below
-(see BOOKING_PAGES) once the `booking` blueprint exists.
+Add a page here and every audit covers it, in every theme of meridian/themes.py, for
+both demo clinics. Pages whose endpoint is not registered are skipped with a reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from meridian.themes import THEMES
+
 CLINICS = {
     "acute-acupuncture": "acute-acupuncture.localhost",
     "zak-clinic": "zak-clinic.localhost",
 }
 
-#: A published post of each demo clinic (from tenants/<slug>/posts/).
+#: The theme each demo clinic wears in its bundle (tenant.toml): they differ.
+DEMO_THEME = {"acute-acupuncture": "calm", "zak-clinic": "classic"}
+
+#: A published post and a location of each demo clinic (from tenants/<slug>/).
 SAMPLE_POST = {
     "acute-acupuncture": "acupuncture-for-lower-back-pain",
     "zak-clinic": "can-acupuncture-help-with-dry-eye",
 }
+SAMPLE_LOCATION = {"acute-acupuncture": "wellington-central", "zak-clinic": "pimlico"}
 
 
 #: A practitioner of each demo clinic (from tenants/<slug>/tenant.toml).
@@ -29,19 +35,24 @@ SAMPLE_PRACTITIONER = {
 
 @dataclass(frozen=True)
 class AuditPage:
-    """One page of one clinic: `path` may use {post} and {practitioner}; `endpoint`
-    must be registered."""
+    """One page of one clinic: `path` may use {post}, {location} and {practitioner};
+    `endpoint` must be registered."""
 
     name: str
     path: str
     endpoint: str = ""
+    status: int = 200
     #: Steps a test runs before auditing (e.g. submit an empty form to show its errors).
     setup: tuple[str, ...] = field(default=())
     #: Audit it signed in: a clinic role ("owner", "editor", "front_desk") or "admin".
     role: str | None = None
 
     def url_path(self, clinic: str) -> str:
-        return self.path.format(post=SAMPLE_POST[clinic], practitioner=SAMPLE_PRACTITIONER[clinic])
+        return self.path.format(
+            post=SAMPLE_POST[clinic],
+            location=SAMPLE_LOCATION[clinic],
+            practitioner=SAMPLE_PRACTITIONER[clinic],
+        )
 
 
 PUBLIC_PAGES = [
@@ -50,14 +61,12 @@ PUBLIC_PAGES = [
     AuditPage("post", "/blog/{post}", "site.post"),
     AuditPage("faq", "/faq", "site.faq"),
     AuditPage("contact", "/contact", "site.contact"),
+    AuditPage("location", "/contact/{location}", "site.location"),
+    AuditPage("not-found", "/no-such-page", "index", status=404),
     AuditPage("team", "/team", "site.team"),
     AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
 ]
 
-# --- BOOKING: add the booking pages here when the `booking` blueprint lands (issue 3) ---
-# e.g. AuditPage("booking", "/book", "booking.start"),
-#      AuditPage("booking-errors", "/book", "booking.start", setup=("submit-empty",)),
-# Pages whose endpoint is not registered are skipped with a reason, not silently.
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
 
 #: Pages of the accounts work (issue 13), on each clinic's host, in its brand.
@@ -99,16 +108,25 @@ ENGAGEMENT_PAGES: list[AuditPage] = [
 
 AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES + DESK_PAGES
 
+#: Audited in every theme; the others (sign-in, readers' forms' replies) in each demo
+#: clinic's own theme only, to keep CI's time (they share the layout audited here).
+THEMED_PAGES = PUBLIC_PAGES + BOOKING_PAGES
+
+#: The pages where photographs appear: audited again for a clinic with none.
+PHOTO_PAGES = [page for page in PUBLIC_PAGES if page.name in ("home", "blog", "post")]
+
 
 def audit_params():
-    """(clinic, page) pairs with readable ids, for pytest.mark.parametrize."""
+    """(clinic, theme, page) triples with readable ids, for pytest.mark.parametrize."""
     import pytest
 
     return [
-        pytest.param(clinic, page, id=f"{clinic}-{page.name}")
+        pytest.param(clinic, theme, page, id=f"{clinic}-{theme}-{page.name}")
+        for theme in THEMES
         for clinic in CLINICS
         for page in AUDIT_PAGES
-    ] + [pytest.param(None, page, id=page.name) for page in PLATFORM_PAGES]
+        if page in THEMED_PAGES or theme == DEMO_THEME[clinic]
+    ] + [pytest.param(None, None, page, id=page.name) for page in PLATFORM_PAGES]
 
 
 def host_of(clinic: str | None) -> str:
@@ -145,3 +163,14 @@ def session_cookie(app, clinic: str | None, role: str) -> str:
     client = FlaskClient(app)
     plant_session(client, host, user, tenant if role != "admin" else None)
     return client.get_cookie("session", domain=host).value
+
+
+def no_photo_params():
+    """(theme, page) pairs for the clinic without photographs."""
+    import pytest
+
+    return [
+        pytest.param(theme, page, id=f"{theme}-{page.name}")
+        for theme in THEMES
+        for page in PHOTO_PAGES
+    ]

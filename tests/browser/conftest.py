@@ -233,3 +233,15 @@ def audit_page(request, browser, viewport):
     if call is not None and call.failed:
         _save_artifacts(request.node, the_page)
     context.close()
+
+
+@pytest.fixture
+def audit_tab(request, browser):
+    """Like `audit_page`, for a test that audits both widths itself (it resizes the one
+    page, which is cheaper than loading it twice)."""
+    context, the_page = _open_page(request, browser, "desktop", bypass_csp=True)
+    yield the_page
+    call = request.node.stash.get(_phase, {}).get("call")
+    if call is not None and call.failed:
+        _save_artifacts(request.node, the_page)
+    context.close()

@@ -1,4 +1,7 @@
-"""axe-core and the Nu HTML Checker on every page of AUDIT_PAGES, for both clinics."""
+"""axe-core and the Nu HTML Checker on every page of AUDIT_PAGES, for both clinics in
+every theme, and on the photo pages of a clinic without photographs in every theme.
+
+axe runs at 1280 px and at 390 px on the same loaded page (resized between runs)."""
 
 from __future__ import annotations
 
@@ -8,17 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from meridian.themes import THEMES
 from tests.browser.audit_pages import (
     AUDIT_PAGES,
     CLINICS,
-    PLATFORM_HOST,
+    PHOTO_PAGES,
     PLATFORM_PAGES,
     audit_params,
     host_of,
+    no_photo_params,
     session_cookie,
 )
 from tests.browser.booking_steps import PHONES, booking_facts, choose_to_details
-from tests.browser.conftest import AXE_JS, ROOT, VNU_JAR
+from tests.browser.conftest import AXE_JS, ROOT, VIEWPORTS, VNU_JAR
 
 #: axe rule tags checked: WCAG 2.0/2.1/2.2 A and AA, plus axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -35,23 +40,49 @@ def format_axe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def axe_at_both_widths(page, url: str, status: int) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == status
+    for name, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        violations = run_axe(page)
+        assert violations == [], f"axe violations at {name} ({size['width']} px):\n" + format_axe(
+            violations
+        )
+
+
 @pytest.mark.browser
 @pytest.mark.axe
-@pytest.mark.parametrize(("clinic", "audit"), audit_params())
-def test_axe_finds_no_violations(demo, app, live_server, audit_page, clinic, audit):
+@pytest.mark.parametrize(("clinic", "theme", "audit"), audit_params())
+def test_axe_finds_no_violations(
+    demo, app, set_theme, live_server, audit_tab, clinic, theme, audit
+):
     if audit.endpoint and audit.endpoint not in app.view_functions:
         pytest.skip(f"{audit.endpoint} is not registered yet")
     host = host_of(clinic)
+    if clinic is not None:
+        set_theme(clinic, theme)
     if audit.role:
         value = session_cookie(app, clinic, audit.role)
-        audit_page.context.add_cookies(
+        audit_tab.context.add_cookies(
             [{"name": "session", "value": value, "url": live_server.url(host)}]
         )
     path = audit.url_path(clinic) if clinic else audit.path
-    response = audit_page.goto(live_server.url(host, path))
-    assert response is not None and response.status == 200
-    violations = run_axe(audit_page)
-    assert violations == [], "axe violations:\n" + format_axe(violations)
+    axe_at_both_widths(audit_tab, live_server.url(host, path), audit.status)
+
+
+@pytest.mark.browser
+@pytest.mark.axe
+@pytest.mark.parametrize(("theme", "audit"), no_photo_params())
+def test_axe_without_photographs(
+    demo, set_theme, remove_photos, live_server, audit_tab, theme, audit
+):
+    """A clinic that has not added a photograph yet: the theme's own no-photo design."""
+    set_theme("zak-clinic", theme)
+    remove_photos("zak-clinic")
+    url = live_server.url(CLINICS["zak-clinic"], audit.url_path("zak-clinic"))
+    axe_at_both_widths(audit_tab, url, audit.status)
+    assert audit_tab.locator("img[srcset]").count() == 0
 
 
 def run_axe(page) -> list[dict]:
@@ -113,28 +144,43 @@ def run_vnu(files: list[Path]) -> list[dict]:
 
 
 @pytest.mark.vnu
-def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, require_tools):
+def test_nu_html_checker_finds_no_errors(
+    demo, app, client_for, set_theme, remove_photos, tmp_path, require_tools
+):
+    """Every audit page of both clinics in every theme, the photo pages once more without
+    photographs, and every stylesheet: one JVM run."""
     require_tools("vnu")
     files = []
-    for clinic, host in [*CLINICS.items(), (None, PLATFORM_HOST)]:
-        for audit in AUDIT_PAGES if clinic else PLATFORM_PAGES:
+
+    def save(clinic: str | None, label: str, pages) -> None:
+        host = host_of(clinic)
+        for audit in pages:
             if audit.endpoint and audit.endpoint not in app.view_functions:
                 continue
             client = client_for(host)
             if audit.role:
                 client.set_cookie("session", session_cookie(app, clinic, audit.role), domain=host)
             response = client.get(audit.url_path(clinic) if clinic else audit.path)
-            assert response.status_code == 200, (clinic, audit.name)
-            path = tmp_path / f"{clinic or 'platform'}--{audit.name}.html"
+            assert response.status_code == audit.status, (clinic, label, audit.name)
+            path = tmp_path / f"{clinic or 'platform'}--{label}--{audit.name}.html"
             path.write_bytes(response.data)
             files.append(path)
-        if clinic:
-            theme = tmp_path / f"{clinic}--theme.css"
-            theme.write_bytes(client.get("/theme.css").data)
-            files.append(theme)
-    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "site.css")
-    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "studio.css")
-    files.append(ROOT / "platform" / "meridian" / "static" / "css" / "engagement.css")
+
+    for theme in THEMES:
+        for clinic in CLINICS:
+            set_theme(clinic, theme)
+            save(clinic, theme, AUDIT_PAGES)
+    save(None, "platform", PLATFORM_PAGES)
+    for clinic, host in CLINICS.items():
+        brand = tmp_path / f"{clinic}--theme.css"
+        brand.write_bytes(client_for(host).get("/theme.css").data)
+        files.append(brand)
+    remove_photos("zak-clinic")
+    for theme in THEMES:
+        set_theme("zak-clinic", theme)
+        save("zak-clinic", f"{theme}-no-photos", PHOTO_PAGES)
+    static = ROOT / "platform" / "meridian" / "static"
+    files += sorted(static.glob("css/*.css")) + sorted(static.glob("themes/*/theme.css"))
     messages = run_vnu(files)
     problems = [
         f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"
@@ -142,7 +188,7 @@ def test_nu_html_checker_finds_no_errors(demo, app, client_for, tmp_path, requir
         for m in messages
         if m["type"] in {"error", "non-document-error"}
     ]
-    assert len(files) >= 2 * len(AUDIT_PAGES)
+    assert len(files) >= 2 * len(THEMES) * len(AUDIT_PAGES)
     assert problems == [], "Nu HTML Checker errors:\n" + "\n".join(problems)
 
 

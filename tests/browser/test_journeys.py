@@ -10,7 +10,7 @@ import pytest
 from babel.dates import format_time
 
 from meridian.booking.messages import when_text
-from tests.browser.audit_pages import CLINICS
+from tests.browser.audit_pages import CLINICS, DEMO_THEME
 from tests.browser.booking_steps import (
     FREE_CONSULTATION,
     PHONES,
@@ -41,9 +41,18 @@ def follow(page, locator, url_pattern: str) -> None:
     assert_healthy(page)
 
 
-@pytest.mark.parametrize("clinic", list(CLINICS))
-def test_reader_journey(demo, live_server, page, clinic):
+#: Every theme walked once per width: each clinic in its own theme, and the third theme
+#: (worn by neither demo clinic) on one of them. The audits cover every combination.
+THEMED_CLINICS = [
+    pytest.param(clinic, theme, id=f"{clinic}-{theme}")
+    for clinic, theme in [*DEMO_THEME.items(), ("acute-acupuncture", "warm")]
+]
+
+
+@pytest.mark.parametrize(("clinic", "theme"), THEMED_CLINICS)
+def test_reader_journey(demo, set_theme, live_server, page, clinic, theme):
     """Home -> a post -> "Recent posts" -> "See all" -> FAQ -> contact."""
+    set_theme(clinic, theme)
     page.goto(live_server.url(CLINICS[clinic]))
     assert CLINIC_NAMES[clinic] in page.locator("h1").inner_text()
     assert_healthy(page)
@@ -193,9 +202,10 @@ def tab_to(page, predicate, limit: int = 80) -> dict:
     raise AssertionError(f"Tab never reached the wanted element on {page.url}")
 
 
-@pytest.mark.parametrize("clinic", list(CLINICS))
-def test_keyboard_only_reader(demo, live_server, page, clinic):
+@pytest.mark.parametrize(("clinic", "theme"), THEMED_CLINICS)
+def test_keyboard_only_reader(demo, set_theme, live_server, page, clinic, theme):
     """Tab and Enter alone: skip link, a post, "See all", FAQ; focus always visible."""
+    set_theme(clinic, theme)
     page.goto(live_server.url(CLINICS[clinic]))
 
     skip = tab_to(page, lambda s: True)
@@ -296,7 +306,9 @@ def test_book_with_a_practitioner_from_their_page(demo, app, live_server, page, 
     facts = booking_facts(app, clinic)
     person = PRACTITIONER[clinic]
     page.goto(live_server.url(CLINICS[clinic]))
-    follow(page, page.get_by_role("link", name=re.compile(r"^Book a free 15-minute")), r"/book\?")
+    # The first screen's button (themes repeat it at the end of the home page).
+    first = page.get_by_role("link", name=re.compile(r"^Book a free 15-minute")).first
+    follow(page, first, r"/book\?")
     assert page.get_by_role("group", name="Which service?").count() == 0
     assert FREE_CONSULTATION in page.locator("dl.booking-summary, main").first.inner_text()
 

@@ -14,6 +14,7 @@ from ..models import User, utcnow
 from . import audit, passwords
 from .access import account_required
 from .forms import ChangePasswordForm, EmptyForm
+from .notices import security_event
 from .sessions import end_every_session, end_session, start_session
 
 
@@ -51,7 +52,7 @@ def change_password():
         user.password_hash = passwords.hash_password(form.new_password.data)
         user.password_changed_at = utcnow()
         end_every_session(user)
-        audit.record("password.changed", actor=user)
+        security_event("password.changed", user)
         db.session.commit()
         start_session(user)
         return redirect(url_for(f"{request.blueprint}.account", changed=1))

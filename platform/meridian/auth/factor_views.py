@@ -14,6 +14,7 @@ from ..extensions import db, limiter
 from . import audit, passkeys, recovery, second_factor, totp
 from .access import anonymous_allowed, pending_sign_in
 from .factor_forms import PasskeyForm, RecoveryCodeForm, TotpCodeForm
+from .notices import security_event
 from .second_factor import Route, SecondFactorMethod
 from .sessions import allowed_here
 from .signin import complete_sign_in, pending_user, start_signed_in
@@ -85,7 +86,7 @@ def sign_in_totp_setup():
             session.pop(totp.SETUP_KEY, None)
             totp.enrol(user, secret, step)
             codes = recovery.regenerate(user)
-            audit.record("second_factor.added", actor=user, method="totp", during="sign_in")
+            security_event("second_factor.added", user, method="totp", during="sign_in")
             next_url = start_signed_in(user, method="totp")
             return render_template(
                 "auth/recovery_codes.html", codes=codes, next_url=next_url, area=_area()

@@ -15,6 +15,7 @@ from ..models import User, normalise_email, utcnow
 from . import audit, links, passwords
 from .access import anonymous_allowed
 from .forms import NewPasswordForm, ResetRequestForm
+from .notices import security_event
 from .ratelimit import attempts_limited
 from .sessions import allowed_here, end_every_session, host_key
 
@@ -85,7 +86,7 @@ def reset_password(token: str):
         user.password_hash = passwords.hash_password(form.new_password.data)
         user.password_changed_at = utcnow()
         end_every_session(user)
-        audit.record("password_reset.completed", actor=user)
+        security_event("password_reset.completed", user)
         db.session.commit()
         return redirect(url_for(f"{request.blueprint}.sign_in", reset=1))
     page = render_template("auth/reset_password.html", form=form, area=request.blueprint, user=user)

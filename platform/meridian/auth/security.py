@@ -22,10 +22,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Passkey, User
-from . import audit, passkeys, passwords, recovery, second_factor, totp
+from . import passkeys, passwords, recovery, second_factor, totp
 from .access import account_required
 from .factor_forms import NewPasskeyForm, PasswordConfirmForm, TotpCodeForm
 from .forms import EmptyForm
+from .notices import security_event
 from .second_factor import Route
 
 WRONG_PASSWORD = "That password is not right."  # noqa: S105  (a message)
@@ -89,7 +90,7 @@ def totp_setup():
         if step is not None:
             session.pop(totp.SETUP_KEY, None)
             totp.enrol(user, secret, step)
-            audit.record("second_factor.added", actor=user, method="totp")
+            security_event("second_factor.added", user, method="totp")
             codes = None if recovery.has_codes(user) else recovery.regenerate(user)
             db.session.commit()
             if codes:
@@ -130,7 +131,7 @@ def totp_remove():
     if second_factor.required_for(user) and not _keeps_a_factor(user, "totp"):
         return _back("Add a passkey first: this account must keep a second factor.")
     if totp.remove(user):
-        audit.record("second_factor.removed", actor=user, method="totp")
+        security_event("second_factor.removed", user, method="totp")
         db.session.commit()
     return _back("The authenticator app is removed from your account.")
 
@@ -142,7 +143,7 @@ def recovery_regenerate():
     if not _password_confirmed(user, form):
         return _page(400, confirm_form=form, confirm_for="recovery")
     codes = recovery.regenerate(user)
-    audit.record("second_factor.recovery_codes_made", actor=user)
+    security_event("second_factor.recovery_codes_made", user)
     db.session.commit()
     return render_template(
         "auth/recovery_codes.html",
@@ -173,7 +174,7 @@ def passkey_add():
         except passkeys.PasskeyError as problem:
             form.credential.errors.append(str(problem))
         else:
-            audit.record("second_factor.added", actor=user, method="passkey", name=passkey.name)
+            security_event("second_factor.added", user, method="passkey", name=passkey.name)
             codes = None if recovery.has_codes(user) else recovery.regenerate(user)
             db.session.commit()
             if codes:
@@ -200,7 +201,7 @@ def passkey_remove(passkey_id: int):
     if second_factor.required_for(user) and not others and not _keeps_a_factor(user, "passkey"):
         return _back("Add an authenticator app first: this account must keep a second factor.")
     db.session.delete(passkey)
-    audit.record("second_factor.removed", actor=user, method="passkey", name=passkey.name)
+    security_event("second_factor.removed", user, method="passkey", name=passkey.name)
     db.session.commit()
     return _back(f"The passkey “{passkey.name}” is removed.")
 

@@ -25,6 +25,7 @@ from ..models import (
     Tag,
     Tenant,
 )
+from ..themes import THEMES
 from .fields import (
     COLOUR,
     BundleError,
@@ -36,6 +37,7 @@ from .fields import (
     minor_units,
     weekly_hours,
 )
+from .images import bundle_image
 from .team import TeamLoader
 
 
@@ -77,6 +79,13 @@ class BundleLoader:
                 raise BundleError(f"tenant.toml: brand.{key} must be #rrggbb")
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
+        theme = data.get("theme", "calm")
+        if theme not in THEMES:
+            raise BundleError(f"tenant.toml: theme must be one of {', '.join(THEMES)}")
+        hero = data.get("hero", {})
+        first_visit = data.get("first_visit", [])
+        if not isinstance(first_visit, list) or not all(isinstance(s, str) for s in first_visit):
+            raise BundleError("tenant.toml: first_visit must be a list of short sentences")
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
         created = tenant is None
         if created:
@@ -99,8 +108,16 @@ class BundleLoader:
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
             "mail_from": str(data.get("mail_from", "")),
+            "theme": theme,
+            "trust_line": data.get("trust", ""),
+            "first_visit": first_visit,
         }
-        if assign(tenant, values) or created:
+        changed = assign(tenant, values)
+        db.session.flush()  # the hero belongs to the tenant: it needs the tenant's id
+        hero_id = bundle_image(
+            self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
+        )
+        if assign(tenant, {"hero_media_id": hero_id}) or changed or created:
             self._note(created, f"tenant {slug}")
         db.session.flush()
         self.report.tenant = slug
@@ -304,6 +321,10 @@ class BundleLoader:
             slug = checked_slug(meta.get("slug", file.stem), where)
             if not meta.get("title"):
                 raise BundleError(f"{where}: title is required")
+            # Before get_or_add: a new, still empty post must not be flushed by its lookup.
+            cover_id = bundle_image(
+                self.path, tenant, meta.get("cover"), meta.get("cover_alt"), where
+            )
             post, created = get_or_add(
                 posts, slug, lambda s=slug: Post(tenant_id=tenant.id, slug=s)
             )
@@ -312,7 +333,7 @@ class BundleLoader:
                 "description": str(meta.get("description", "")),
                 "excerpt": str(meta.get("excerpt", "")),
                 "author": str(meta.get("author", "")),
-                "cover_image": meta.get("cover"),
+                "cover_media_id": cover_id,
                 "body_md": doc.content,
                 "body_html": render_markdown(doc.content),
                 "reading_minutes": reading_minutes(doc.content),

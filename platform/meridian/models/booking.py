@@ -36,9 +36,9 @@ GRANULE_MINUTES = 5
 
 
 class Closure(TenantOwned, db.Model):
-    """A day a location is closed, or (`is_open`) opened despite a public holiday."""
+    """A day a location is closed, or (`is_open`) opened despite a public holiday.
 
-    affects_public_pages = False
+    Shown on public pages ("closed today"), so a change bumps the content version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(Integer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Column,
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .media import MediaItem
 
 # The link carries tenant_id and both composite keys, so the database itself refuses
 # to tag one clinic's post with another clinic's tag.
@@ -56,11 +60,20 @@ class Post(TenantOwned, db.Model):
     # Sanitised HTML, rendered when the Markdown is saved, never per request.
     body_html: Mapped[str] = mapped_column(Text, default="")
     reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
-    cover_image: Mapped[str | None] = mapped_column(String(200))
+    cover_image: Mapped[str | None] = mapped_column(String(200))  # unused (wave 1)
+    # The cover photograph: a media library item of the same clinic (alt text included).
+    cover_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media_item.id", ondelete="SET NULL")
+    )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    cover: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(Post.cover_media_id == MediaItem.id, Post.tenant_id == MediaItem.tenant_id)",
+        foreign_keys=[cover_media_id],
+        viewonly=True,
+    )
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tag,
         order_by="Tag.name",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -13,6 +13,7 @@ from .base import TenantOwned, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .clinic import Location
+    from .media import MediaItem
 
 
 class Tenant(db.Model):
@@ -37,6 +38,22 @@ class Tenant(db.Model):
     brand_primary: Mapped[str] = mapped_column(String(7), default="#1f4e5f")
     brand_accent: Mapped[str] = mapped_column(String(7), default="#9c3d1f")
     logo: Mapped[str | None] = mapped_column(String(120))
+    # The designed theme (meridian/themes.py); brand colours and logo apply on top.
+    theme: Mapped[str] = mapped_column(String(32), default="calm", server_default="calm")
+    # The home page's photograph: a media library item (its alt text is the item's).
+    # (use_alter: media_item rows belong to a tenant, so the two tables refer to each other)
+    hero_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "media_item.id",
+            ondelete="SET NULL",
+            use_alter=True,
+            name="fk_tenant_hero_media_id_media_item",
+        )
+    )
+    # One line of trust (registration, years in practice, languages) under the pitch.
+    trust_line: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # "Your first visit" in a few short steps, shown on the home page.
+    first_visit: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # The From address of the clinic's e-mails ("" = the platform's MAIL_FROM).
     mail_from: Mapped[str] = mapped_column(String(254), default="", server_default="")
@@ -62,6 +79,12 @@ class Tenant(db.Model):
     )
     locations: Mapped[list[Location]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", order_by="Location.position"
+    )
+    # Only ever one of the clinic's own items (the join says so too).
+    hero: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(Tenant.hero_media_id == MediaItem.id, Tenant.id == MediaItem.tenant_id)",
+        foreign_keys=[hero_media_id],
+        viewonly=True,
     )
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import abort
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..engagement.queries import like_count_column
 from ..extensions import db
 from ..models import (
+    Closure,
     Faq,
     Location,
     OpeningHours,
@@ -23,7 +25,9 @@ from ..models import (
     post_tag,
     utcnow,
 )
+from ..pagecache import valid_until
 from ..tenancy import current_tenant, tenant_select
+from .opening import OpeningWeek, opening_week
 
 
 def live_posts():
@@ -33,15 +37,19 @@ def live_posts():
     )
 
 
-def recent_posts(limit: int = 5, exclude_id: int | None = None) -> list[Post]:
+def recent_posts(limit: int = 5, exclude_id: int | None = None, covers: bool = False) -> list[Post]:
     stmt = live_posts().limit(limit)
+    if covers:
+        stmt = stmt.options(joinedload(Post.cover))
     if exclude_id is not None:
         stmt = stmt.where(Post.id != exclude_id)
     return list(db.session.scalars(stmt))
 
 
 def live_post_or_404(slug: str) -> Post:
-    stmt = live_posts().where(Post.slug == slug).options(joinedload(Post.tags))
+    stmt = (
+        live_posts().where(Post.slug == slug).options(joinedload(Post.tags), joinedload(Post.cover))
+    )
     post = db.session.scalars(stmt).unique().first()
     if post is None:
         abort(404)
@@ -54,7 +62,7 @@ def live_post_with_likes_or_404(slug: str) -> tuple[Post, int]:
         live_posts()
         .add_columns(like_count_column())
         .where(Post.slug == slug)
-        .options(joinedload(Post.tags))
+        .options(joinedload(Post.tags), joinedload(Post.cover))
     )
     row = db.session.execute(stmt).unique().first()
     if row is None:
@@ -63,7 +71,7 @@ def live_post_with_likes_or_404(slug: str) -> tuple[Post, int]:
 
 
 def paginate_posts(page: int, per_page: int, tag: Tag | None = None):
-    stmt = live_posts().options(selectinload(Post.tags))
+    stmt = live_posts().options(selectinload(Post.tags), joinedload(Post.cover))
     if tag is not None:
         stmt = stmt.join(
             post_tag, (post_tag.c.post_id == Post.id) & (post_tag.c.tenant_id == Post.tenant_id)
@@ -92,8 +100,9 @@ def services() -> list[Service]:
     return list(db.session.scalars(tenant_select(Service).order_by(Service.position, Service.id)))
 
 
-def faqs() -> list[Faq]:
-    return list(db.session.scalars(tenant_select(Faq).order_by(Faq.position, Faq.id)))
+def faqs(limit: int | None = None) -> list[Faq]:
+    stmt = tenant_select(Faq).order_by(Faq.position, Faq.id)
+    return list(db.session.scalars(stmt if limit is None else stmt.limit(limit)))
 
 
 def hours_by_location() -> dict[int, list[OpeningHours]]:
@@ -165,3 +174,29 @@ def team(offered: list[Service] | None = None) -> list[TeamMember]:
         ]
         members.append(TeamMember(person, offered, places))
     return members
+
+
+def opening_weeks(hours: dict[int, list[OpeningHours]]) -> dict[int, OpeningWeek]:
+    """Each location's week as of now (one query, for the closures near today), and
+    the page cache told when the first of them changes ("open now", today)."""
+    now = utcnow()
+    first = (now - timedelta(days=1)).date()
+    closures = db.session.scalars(
+        tenant_select(Closure, Closure.day.between(first, first + timedelta(days=10)))
+    ).all()
+    weeks = {}
+    for location in current_tenant().locations:
+        weeks[location.id] = opening_week(
+            zone=location.timezone,
+            city=location.city,
+            country=location.country,
+            subdivision=location.holiday_subdivision,
+            hours=[(h.weekday, h.opens, h.closes) for h in hours.get(location.id, [])],
+            closures=[
+                (c.day, c.is_open, c.reason) for c in closures if c.location_id == location.id
+            ],
+            now=now,
+        )
+    if weeks:
+        valid_until(min(week.valid_until for week in weeks.values()))
+    return weeks

@@ -8,10 +8,12 @@ from flask import abort, current_app, g, request, send_from_directory, url_for
 
 from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
 from ..engagement.queries import counts_for, threads_for
-from ..models import Location, Post, utcnow
+from ..extensions import db
+from ..models import Location, Post, Tenant, utcnow
 from ..pagecache import public_page
 from ..templating import render_site
 from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..themes import get_theme
 from ..urls import origin_for, tenant_url
 from . import bp, queries, seo
 
@@ -41,8 +43,10 @@ def home():
         services=services,
         consultation=queries.consultation(services),
         team=queries.team(services),
-        posts=queries.recent_posts(limit=3),
+        posts=queries.recent_posts(limit=3, covers=True),
+        faqs=queries.faqs(limit=3),
         hours=hours,
+        weeks=queries.opening_weeks(hours),
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "index"),
     )
@@ -120,6 +124,7 @@ def render_contact(**forms: object) -> str:
     return render_site(
         "contact.html",
         hours=hours,
+        weeks=queries.opening_weeks(hours),
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.contact"),
         **({"contact_form": ContactForm()} | forms),
@@ -136,6 +141,7 @@ def location(slug: str):
         "location.html",
         location=the_location,
         hours=hours.get(the_location.id, []),
+        week=queries.opening_weeks(hours)[the_location.id],
         json_ld=seo.clinic_graph(tenant, hours),
         canonical=tenant_url(tenant, "site.location", slug=slug),
     )
@@ -188,6 +194,10 @@ def brand_asset(filename: str):
     return send_from_directory(folder, filename, max_age=86_400)
 
 
+#: Social networks with a mark in the icon sprite (others get a globe).
+SOCIAL_ICONS = frozenset({"facebook", "instagram", "twitter", "x", "pinterest", "linkedin"})
+
+
 def consultation_url(location=None) -> str:
     """The booking flow with the clinic's free consultation already chosen (and the
     location, if given); plain /book if it offers none. Queries only when called."""
@@ -199,13 +209,26 @@ def consultation_url(location=None) -> str:
     )
 
 
+def _unavailable() -> Tenant | None:
+    """A suspended clinic whose 503 page is being rendered (its name and theme only)."""
+    ref = g.get("unavailable_ref")
+    return db.session.get(Tenant, ref.id) if ref is not None else None
+
+
 @bp.app_context_processor
 def site_context() -> dict[str, object]:
     """`site` (the tenant) and helpers for every template."""
     # The booking blueprint arrives in a later wave; until then "Book" goes to Contact.
     has_booking = "booking.start" in current_app.view_functions
+    tenant = g.get("tenant")
+    unavailable = _unavailable()
+    looks = tenant if tenant is not None else unavailable
     return {
-        "site": g.get("tenant"),
+        "site": tenant,
+        "unavailable": unavailable,
+        "theme": get_theme(looks.theme if looks is not None else None),
+        "has_booking": has_booking,
+        "social_icons": SOCIAL_ICONS,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,
