@@ -30,6 +30,7 @@ DESK_ENDPOINTS = {
     "studio.block_time",
     "studio.time_off_remove",
     "studio.closure_remove",
+    "studio.bookings_export",
 }
 
 

@@ -116,6 +116,8 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
         when=_when(tenant, booking),
         subject=subject,
         headline=headline,
+        # The desk's page of the booking: an id, never anything about the client.
+        desk_url=tenant_url(tenant, "studio.booking", booking_id=booking.id),
     )
 
 

@@ -101,3 +101,16 @@ class BlockForm(FlaskForm):
 
 def local_moment(day: date, clock: time, zone) -> datetime:
     return datetime.combine(day, clock, zone)
+
+
+class ExportForm(FlaskForm):
+    """Bookings of a date range as CSV (owners)."""
+
+    first = DateField("From", validators=[InputRequired("Please enter the first day.")])
+    last = DateField("Until", validators=[InputRequired("Please enter the last day.")])
+
+    def validate_last(self, field) -> None:
+        if self.first.data and field.data and field.data < self.first.data:
+            raise ValidationError("Please make the last day the same as or after the first.")
+        if self.first.data and field.data and (field.data - self.first.data).days > 366:
+            raise ValidationError("Please choose at most a year.")
