@@ -84,6 +84,10 @@ def test_owners_export_a_date_range_without_reasons(app, make_tenant, booked, si
     assert "Download CSV" not in desk_sheet
     refused = desk.post(
         "/studio/bookings/export",
-        data={"csrf_token": csrf_token(desk_sheet), "first": day.isoformat(), "last": day.isoformat()},
+        data={
+            "csrf_token": csrf_token(desk_sheet),
+            "first": day.isoformat(),
+            "last": day.isoformat(),
+        },
     )
     assert refused.status_code == 403

@@ -32,15 +32,17 @@ DESK_ENDPOINTS = {
     "studio.closure_remove",
     "studio.bookings_export",
 }
+#: The member's own calendar feed pages (no ids: each acts on the signed-in member).
+FEED_ENDPOINTS = {"studio.calendar_feed", "studio.calendar_feed_new", "studio.calendar_feed_off"}
 
 
 def test_the_list_names_every_desk_route():
     desk = {
         endpoint
         for endpoint, _, url in ROUTES
-        if url.startswith("/studio/bookings") or url.startswith("/studio/clients")
+        if url.startswith(("/studio/bookings", "/studio/clients", "/studio/calendar"))
     }
-    assert desk == DESK_ENDPOINTS | CLIENT_ENDPOINTS
+    assert desk == DESK_ENDPOINTS | CLIENT_ENDPOINTS | FEED_ENDPOINTS
 
 
 CLIENT_ENDPOINTS = {

@@ -40,6 +40,7 @@ add_sign_in_routes(bp)
 from . import (  # noqa: E402, F401  (routes register on import)
     audit,
     bookings,
+    calendar_feed,
     clients,
     comments,
     desk_actions,
