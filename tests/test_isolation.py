@@ -29,6 +29,7 @@ SHARED_URLS = {
     "site.faq": "/faq",
     "site.team": "/team",
     "site.contact": "/contact",
+    "site.privacy": "/privacy",
     "site.feed": "/feed.xml",
     "site.sitemap": "/sitemap.xml",
     "site.robots": "/robots.txt",

@@ -31,6 +31,7 @@ READING_PAGES = [
     ("/faq", "text/html"),
     ("/contact", "text/html"),
     ("/contact/pimlico", "text/html"),
+    ("/privacy", "text/html"),
     ("/feed.xml", "application/atom+xml"),
     ("/sitemap.xml", "application/xml"),
     ("/robots.txt", "text/plain"),

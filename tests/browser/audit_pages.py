@@ -65,6 +65,7 @@ PUBLIC_PAGES = [
     AuditPage("not-found", "/no-such-page", "index", status=404),
     AuditPage("team", "/team", "site.team"),
     AuditPage("practitioner", "/team/{practitioner}", "site.practitioner"),
+    AuditPage("privacy", "/privacy", "site.privacy"),
 ]
 
 BOOKING_PAGES: list[AuditPage] = [AuditPage("booking", "/book", "booking.start")]
@@ -77,6 +78,7 @@ ACCOUNT_PAGES: list[AuditPage] = [
     AuditPage("studio-staff", "/studio/staff", "studio.staff", role="owner"),
     AuditPage("studio-audit", "/studio/audit", "studio.audit", role="owner"),
     AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
+    AuditPage("studio-privacy", "/studio/privacy", "studio.privacy", role="owner"),
 ]
 
 #: The bookings desk (issue 16): the day sheet and the week calendar. A booking's page

@@ -22,8 +22,11 @@ from .engagement import (
     Subscriber,
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
+from .imports import ImportedItem, ImportRun
 from .media import MediaItem
+from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
+from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -49,14 +52,20 @@ __all__ = [
     "WEEKDAYS",
     "Domain",
     "Faq",
+    "ImportRun",
+    "ImportedItem",
     "Location",
     "MediaItem",
+    "MissingPath",
     "Passkey",
     "RecoveryCode",
     "TotpCredential",
     "OpeningHours",
     "Post",
     "Practitioner",
+    "PrivacySettings",
+    "RETENTION_DEFAULTS",
+    "RETENTION_FIELDS",
     "PractitionerHours",
     "PractitionerService",
     "TimeOff",

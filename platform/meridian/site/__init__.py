@@ -13,4 +13,4 @@ def require_tenant_host() -> None:
         abort(404)
 
 
-from . import team, views  # noqa: E402, F401  (routes register on import)
+from . import privacy, team, views  # noqa: E402, F401  (routes register on import)

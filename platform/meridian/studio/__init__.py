@@ -47,6 +47,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     invitations,
     media,
     messages,
+    privacy,
     sign_in_policy,
     staff,
     subscribers,
