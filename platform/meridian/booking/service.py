@@ -77,6 +77,31 @@ class AtTheDesk:
         return getattr(self._service, name)
 
 
+class TooLate(Exception):
+    """The appointment has started, or is within the clinic's change cut-off."""
+
+
+def change_deadline(tenant: Tenant, booking: Booking) -> datetime:
+    """Until when the visitor may cancel or move this booking online (then: phone)."""
+    return booking.starts_at - timedelta(hours=max(tenant.change_cutoff_hours, 0))
+
+
+def _changeable(tenant: Tenant, now: datetime):
+    """SQL: the booking is confirmed and its change deadline has not passed at `now`."""
+    return (Booking.status == "confirmed") & (
+        Booking.starts_at > now + timedelta(hours=max(tenant.change_cutoff_hours, 0))
+    )
+
+
+def _refused(booking: Booking, tenant: Tenant, now: datetime) -> Exception:
+    """After a conditional UPDATE changed nothing: used, or too late?"""
+    db.session.rollback()
+    db.session.refresh(booking)
+    if booking.status == "confirmed" and now >= change_deadline(tenant, booking):
+        return TooLate()
+    return LinkUsed()
+
+
 def _granules(start: datetime, until: datetime) -> list[datetime]:
     """Every 5-minute granule (UTC, epoch-aligned) that [start, until) touches."""
     size = GRANULE_MINUTES * 60
@@ -389,18 +414,16 @@ def cancel_booking(
     by_clinic: bool = False,
     tell_client: bool = True,
 ) -> None:
-    """Cancel once: the conditional UPDATE makes a second (or concurrent) use fail.
-    The calendar event's SEQUENCE goes up so calendars drop it. The clinic's desk
-    (`by_clinic`) keeps its `note` and may leave the client's e-mail unsent; whatever
-    the caller added to the session (its audit event) commits with the change."""
+    """Cancel once, before the clinic's cut-off: the conditional UPDATE makes a second
+    (or concurrent, or late) use fail with LinkUsed or TooLate. The calendar event's
+    SEQUENCE goes up so calendars drop it. The clinic's desk (`by_clinic`) is held to no
+    cut-off, keeps its `note` and may leave the client's e-mail unsent; whatever the
+    caller added to the session (its audit event) commits with the change."""
     now = now or utcnow()
+    still = Booking.status == "confirmed" if by_clinic else _changeable(tenant, now)
     changed = db.session.execute(
         update(Booking)
-        .where(
-            Booking.id == booking.id,
-            Booking.tenant_id == tenant.id,
-            Booking.status == "confirmed",
-        )
+        .where(Booking.id == booking.id, Booking.tenant_id == tenant.id, still)
         .values(
             status="cancelled",
             cancelled_at=now,
@@ -410,8 +433,7 @@ def cancel_booking(
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
-        db.session.rollback()
-        raise LinkUsed
+        raise _refused(booking, tenant, now)
     _release(booking)
     db.session.refresh(booking)
     messages.booking_cancelled(
@@ -446,7 +468,7 @@ def reschedule_booking(
     """Move a booking in one transaction: never two bookings, never none. Same
     practitioner, same location; the calendar event keeps its UID, SEQUENCE + 1.
     The clinic's desk (`at_desk`) moves it on the client's behalf to any free time
-    (see `AtTheDesk`), with or without telling the client; `before_commit(new)` adds
+    (see `AtTheDesk`), whatever the online cut-off, with or without telling the client; `before_commit(new)` adds
     to the same transaction."""
     now = now or utcnow()
     location, service, practitioner = booking.location, booking.service, booking.practitioner
@@ -466,17 +488,15 @@ def reschedule_booking(
             practitioner,
         )
     ):
+        still = Booking.status == "confirmed" if at_desk else _changeable(tenant, now)
         changed = db.session.execute(
             update(Booking)
-            .where(
-                Booking.id == old_id, Booking.tenant_id == tenant.id, Booking.status == "confirmed"
-            )
+            .where(Booking.id == old_id, Booking.tenant_id == tenant.id, still)
             .values(status="rescheduled", cancelled_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed != 1:
-            db.session.rollback()
-            raise LinkUsed
+            raise _refused(booking, tenant, now)
         db.session.execute(
             delete(SlotClaim).where(
                 SlotClaim.booking_id == old_id, SlotClaim.tenant_id == tenant.id

@@ -35,6 +35,8 @@ from ..models import (
     TimeOff,
     utcnow,
 )
+from ..params import ascii_int
+from ..params import day as day_arg
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp
 from .bookings import DESK
@@ -53,10 +55,7 @@ def _back(booking: Booking):
 
 
 def _day(raw: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return default
+    return day_arg(raw) or default
 
 
 def _free_times(location, service, day, practitioner=None, exclude_id=None) -> list[datetime]:
@@ -203,7 +202,7 @@ def booking_resend(booking_id: int, message_id: int):
 def _choice(model, raw):
     return (
         db.session.scalars(tenant_select(model, model.id == int(raw))).first()
-        if raw and raw.isdigit() and len(raw) < 10
+        if ascii_int(raw) is not None
         else None
     )
 
