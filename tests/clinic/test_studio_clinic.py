@@ -40,6 +40,10 @@ def settings_data(client, **changes):
         "logo": "",
         "brand_primary": "#1f4e5f",
         "brand_accent": "#9c3d1f",
+        "theme": "calm",
+        "hero": "",
+        "trust_line": "",
+        "first_visit": "",
     }
     return data | changes
 
@@ -118,6 +122,68 @@ def test_a_logo_from_the_media_library(clinic, app, make_app, tmp_path):
     assert served.status_code == 200 and served.mimetype == "image/webp"
     refused = clinic.post("/studio/settings", data=settings_data(clinic, logo="../secret"))
     assert refused.status_code == 400
+
+
+def test_the_look_of_the_site_design_home_photo_trust_line_and_first_visit(
+    clinic, app, client_for, make_tenant
+):
+    import io
+
+    from meridian.media import service as media_service
+
+    from ..media.samples import photo
+
+    other = make_tenant("clinic-b")
+    with app.app_context():
+        ours = media_service.save_upload(
+            clinic.tenant.id, io.BytesIO(photo(900, 600, "PNG")), alt="Our treatment room"
+        ).id
+        theirs = media_service.save_upload(other.id, io.BytesIO(photo(900, 600, "PNG"))).id
+    page = clinic.get("/studio/settings").text
+    assert 'type="radio"' in page and 'value="classic"' in page
+    assert f'value="{ours}"' in page and f'value="{theirs}"' not in page
+    public = client_for(clinic.tenant)
+    assert "theme-calm" in public.get("/").text
+    saved = clinic.post(
+        "/studio/settings",
+        data=settings_data(
+            clinic,
+            theme="classic",
+            hero=str(ours),
+            trust_line="In  town since 2012",
+            first_visit="Call us.\n\n  Come in.  \n",
+        ),
+    )
+    assert saved.status_code == 303, saved.text
+    home = public.get("/").text
+    assert "theme-classic" in home and 'alt="Our treatment room"' in home
+    assert "In town since 2012" in home and "Come in." in home
+    row = tenant_row(app, clinic.tenant.id)
+    assert (row.theme, row.hero_media_id) == ("classic", ours)
+    assert row.first_visit == ["Call us.", "Come in."]
+    with app.app_context():
+        event = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == "settings.update")
+        ).one()
+        assert event.details["changes"]["theme"] == ["calm", "classic"]
+    # Another clinic's photo, an unknown design, seven steps: refused, each named.
+    before = row_counts(app)
+    refused = clinic.post(
+        "/studio/settings",
+        data=settings_data(
+            clinic,
+            theme="neon",
+            hero=str(theirs),
+            first_visit="\n".join(f"Step {n}" for n in range(7)),
+            tagline="Kept",
+        ),
+    )
+    assert refused.status_code == 400
+    for name in ("theme", "hero", "first_visit"):
+        assert f'id="{name}-error"' in refused.text, name
+    assert 'value="Kept"' in refused.text and "Step 6" in refused.text
+    assert row_counts(app) == before
+    assert tenant_row(app, clinic.tenant.id).theme == "classic"
 
 
 def location_data(client, location, **changes):

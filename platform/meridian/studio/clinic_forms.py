@@ -14,16 +14,27 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..content.places import country_name, zones_for
 from ..content.social import NETWORKS
 from ..models import WEEKDAYS
+from ..themes import THEMES
 
+FIRST_VISIT_STEPS = 6
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -38,6 +49,28 @@ class SettingsForm(FlaskForm):
     # Checked by content.brand (format and contrast): no `required` on a colour input.
     brand_primary = StringField("Main colour")
     brand_accent = StringField("Accent colour")
+    theme = RadioField(
+        "Design",
+        choices=[SelectChoice(t.slug, f"{t.name}: {t.summary}") for t in THEMES.values()],
+        validate_choice=True,
+    )
+    hero = SelectField("Photo at the top of the home page", choices=[], validate_choice=True)
+    trust_line = StringField("One line of trust", validators=[Length(max=300)])
+    first_visit = TextAreaField(
+        "Your first visit, one step per line", validators=[Length(max=FIRST_VISIT_STEPS * 300)]
+    )
+
+    def validate_first_visit(self, field) -> None:
+        steps = first_visit_steps(field.data)
+        if len(steps) > FIRST_VISIT_STEPS:
+            raise ValidationError(f"Up to {FIRST_VISIT_STEPS} steps, one per line.")
+        if any(len(step) > 300 for step in steps):
+            raise ValidationError("Keep each step under 300 characters.")
+
+
+def first_visit_steps(text: str | None) -> list[str]:
+    """The steps typed, one per line, blank lines dropped."""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
 
 
 for _network in NETWORKS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import role_required
 from ..content.brand import check_brand
@@ -18,8 +19,9 @@ from ..content.social import NETWORKS, check_social
 from ..extensions import db
 from ..models import MediaItem
 from ..tenancy import current_tenant, tenant_select
+from ..themes import DEFAULT_THEME, THEMES
 from . import bp, nav
-from .clinic_forms import SOCIAL_FIELDS, SettingsForm
+from .clinic_forms import SOCIAL_FIELDS, SettingsForm, first_visit_steps
 
 nav.add("Settings", "studio.settings", order=80)
 TEXT_FIELDS = ("name", "tagline", "about_md", "disclaimer")
@@ -37,10 +39,22 @@ def _logo_choices(tenant) -> list[tuple[str, str]]:
     return choices
 
 
+def _hero_choices() -> list[SelectChoice]:
+    """No photo (the theme's own design), or any photo of the clinic's media library."""
+    items = db.session.scalars(tenant_select(MediaItem).order_by(MediaItem.id.desc())).all()
+    return [SelectChoice("", "No photo (the design's own pattern)")] + [
+        SelectChoice(str(item.id), item.alt or item.filename or f"Photo {item.id}")
+        for item in items
+    ]
+
+
 def _form(tenant) -> SettingsForm:
     form = SettingsForm(
-        data={key: getattr(tenant, key) or "" for key in (*TEXT_FIELDS, "logo")}
+        data={key: getattr(tenant, key) or "" for key in (*TEXT_FIELDS, "logo", "trust_line")}
         | {"brand_primary": tenant.brand_primary, "brand_accent": tenant.brand_accent}
+        | {"theme": tenant.theme if tenant.theme in THEMES else DEFAULT_THEME}
+        | {"hero": str(tenant.hero_media_id or "")}
+        | {"first_visit": "\n".join(tenant.first_visit or [])}
         | {f"social_{k}": v for k, v in (tenant.social or {}).items()},
     )
     return form
@@ -52,6 +66,7 @@ def settings():
     tenant = current_tenant()
     form = SettingsForm() if _posted() else _form(tenant)
     form.logo.choices = _logo_choices(tenant)
+    form.hero.choices = _hero_choices()
     if _posted():
         valid = form.validate()  # every message at once: form rules and content rules
         errors = check_brand(
@@ -67,6 +82,10 @@ def settings():
                 "brand_accent": form.brand_accent.data.strip().lower(),
                 "logo": form.logo.data or None,
                 "social": social,
+                "theme": form.theme.data,
+                "hero_media_id": int(form.hero.data) if form.hero.data else None,
+                "trust_line": " ".join((form.trust_line.data or "").split()),
+                "first_visit": first_visit_steps(form.first_visit.data),
             }
             try:
                 changes = save_settings(tenant, values, actor=current_user.email)
