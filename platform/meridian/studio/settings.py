@@ -34,6 +34,8 @@ def _logo_choices(tenant) -> list[tuple[str, str]]:
         choices.append((tenant.logo, f"The current logo ({tenant.logo})"))
     items = db.session.scalars(tenant_select(MediaItem).order_by(MediaItem.id.desc())).all()
     for item in items:
+        if not item.names:
+            continue  # a row without stored copies cannot be a logo
         name = next((n for w, _, n in item.variants if w >= 400), item.names[-1])
         choices.append((f"media/{name}", item.filename or f"Photo {item.id}"))
     return choices
@@ -45,6 +47,7 @@ def _hero_choices() -> list[SelectChoice]:
     return [SelectChoice("", "No photo (the design's own pattern)")] + [
         SelectChoice(str(item.id), item.alt or item.filename or f"Photo {item.id}")
         for item in items
+        if item.variants
     ]
 
 
