@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from meridian.extensions import db
-from meridian.models import Location, MediaItem, Service, Tenant
+from meridian.models import Location, MediaItem, Practitioner, Service, Tenant
 from tests.browser.audit_pages import CLINICS
 from tests.browser.conftest import ARTIFACTS, _open_page
 from tests.browser.studio_site_pages import STUDIO_SITE_PAGES
@@ -46,7 +46,17 @@ def studio_world(demo, app, tmp_path):
             service = db.session.scalars(
                 db.select(Service).where(Service.tenant_id == tenant.id).order_by(Service.id)
             ).first()
-            ids[slug] = {"media": item.id, "location": location.id, "service": service.id}
+            person = db.session.scalars(
+                db.select(Practitioner)
+                .where(Practitioner.tenant_id == tenant.id)
+                .order_by(Practitioner.id)
+            ).first()
+            ids[slug] = {
+                "media": item.id,
+                "location": location.id,
+                "service": service.id,
+                "practitioner": person.id,
+            }
     return ids
 
 
@@ -69,6 +79,12 @@ def open_studio_page(page, live_server, clinic, spec, ids):
             page.get_by_role("button", name="Save settings").click()
         assert nav.value.status == 400
         assert page.locator("#brand_accent-error").is_visible()
+    if spec.setup == "post-no-name":
+        page.locator("#name").fill("")
+        with page.expect_navigation() as nav:
+            page.get_by_role("button", name="Save", exact=True).click()
+        assert nav.value.status == 400
+        assert page.locator("#name-error").is_visible()
 
 
 def available(app, spec) -> bool:
@@ -130,6 +146,9 @@ def test_nu_html_checker_on_every_studio_site_page(
                 data = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page.text))
                 data |= {"csrf_token": csrf_token(page.text), "brand_accent": "#5fa8d3"}
                 page = client.post(url, data=data)
+                assert page.status_code == 400
+            if spec.setup == "post-no-name":
+                page = client.post(url, data={"csrf_token": csrf_token(page.text), "name": ""})
                 assert page.status_code == 400
             path = tmp_path / f"{clinic}--{spec.name}.html"
             path.write_bytes(page.data)

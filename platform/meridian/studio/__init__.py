@@ -53,6 +53,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     messages,
     post_extras,
     posts,
+    practitioners,
     privacy,
     rescue,
     services,
