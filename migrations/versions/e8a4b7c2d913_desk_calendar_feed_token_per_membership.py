@@ -1,7 +1,7 @@
 """desk: a private calendar feed token per staff membership (hashed)
 
 Revision ID: e8a4b7c2d913
-Revises: d3170ce6da10
+Revises: 5e1f0a7c9d21
 Create Date: 2026-11-24 04:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e8a4b7c2d913'
-down_revision = 'd3170ce6da10'
+down_revision = '5e1f0a7c9d21'
 branch_labels = None
 depends_on = None
 
