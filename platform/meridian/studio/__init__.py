@@ -45,7 +45,10 @@ add_sign_in_routes(bp)
 from . import (  # noqa: E402, F401  (routes register on import)
     audit,
     bookings,
+    calendar_feed,
+    clients,
     comments,
+    desk_actions,
     faq,
     invitations,
     locations,
