@@ -28,8 +28,8 @@ DESK_ENDPOINTS = {
     "studio.booking_resend",
     "studio.booking_new",
     "studio.block_time",
-    "studio.time_off_remove",
-    "studio.closure_remove",
+    "studio.desk_time_off_remove",
+    "studio.desk_closure_remove",
     "studio.bookings_export",
 }
 #: The member's own calendar feed pages (no ids: each acts on the signed-in member).

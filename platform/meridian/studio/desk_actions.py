@@ -391,7 +391,7 @@ def block_time():
 
 @bp.post("/bookings/time-off/<int:off_id>/remove")
 @role_required(*DESK)
-def time_off_remove(off_id: int):
+def desk_time_off_remove(off_id: int):
     off = get_for_tenant_or_404(TimeOff, id=off_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -402,7 +402,7 @@ def time_off_remove(off_id: int):
 
 @bp.post("/bookings/closures/<int:closure_id>/remove")
 @role_required(*DESK)
-def closure_remove(closure_id: int):
+def desk_closure_remove(closure_id: int):
     closure = get_for_tenant_or_404(Closure, id=closure_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
