@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from flask import Flask, abort, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 
 #: Integer ids fit a 32-bit signed column on every backend.
 MAX_ID = 2**31 - 1
@@ -175,7 +175,9 @@ class NoNul:
 
     def __call__(self, form, field) -> None:
         if isinstance(field.data, str) and "\x00" in field.data:
-            raise ValidationError(self.message)
+            # Stop: the form's inline `validate_<field>` checks (which may query the
+            # database) run after the field's own validators and must not see it.
+            raise StopValidation(self.message)
 
 
 def _guard_every_form() -> None:
