@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .directory import bp as directory_bp
     from .engagement.public import bp as engagement_bp
     from .health import bp as health_bp
+    from .privacy.public import bp as privacy_bp
     from .site import bp as site_bp
     from .studio import bp as studio_bp
 
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(engagement_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(studio_bp)
     app.register_blueprint(admin_bp)
     media.init_app(app)

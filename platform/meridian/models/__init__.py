@@ -24,7 +24,14 @@ from .engagement import (
 from .factors import Passkey, RecoveryCode, TotpCredential
 from .media import MediaItem
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
-from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
+from .privacy import (
+    REQUEST_KINDS,
+    RETENTION_DEFAULTS,
+    RETENTION_FIELDS,
+    DataRequest,
+    PrivacyNotice,
+    PrivacySettings,
+)
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -58,6 +65,9 @@ __all__ = [
     "OpeningHours",
     "Post",
     "Practitioner",
+    "DataRequest",
+    "PrivacyNotice",
+    "REQUEST_KINDS",
     "PrivacySettings",
     "RETENTION_DEFAULTS",
     "RETENTION_FIELDS",

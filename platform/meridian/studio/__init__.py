@@ -45,6 +45,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     media,
     messages,
     privacy,
+    requests,
     sign_in_policy,
     staff,
     subscribers,
