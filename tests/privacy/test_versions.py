@@ -207,3 +207,37 @@ def test_too_long_words_come_back_with_the_error(make_tenant, signed_in_client):
     response = _publish(owner, "x" * 5001)
     assert response.status_code == 422
     assert "Please keep this under 5,000 characters." in response.text
+
+
+def test_the_desk_shows_what_the_client_agreed_to_and_under_which_version(
+    app, make_tenant, make_service, next_free, book_via_http, signed_in_client
+):
+    clinic = make_tenant("clinic-a")
+    service = make_service(clinic)
+    book_via_http(clinic, service, next_free(clinic, service, 0))
+    with app.app_context():
+        booking_id = db.session.scalars(select(Booking.id)).one()
+    owner = signed_in_client(clinic, "owner")
+    page = owner.get(f"/studio/bookings/{booking_id}").text
+    assert WORDING["booking"] in page
+    assert 'href="/studio/privacy/versions/1"' in page
+    desk = signed_in_client(clinic, "front_desk")
+    page = desk.get(f"/studio/bookings/{booking_id}").text
+    assert "version 1 of the privacy notice" in page
+    assert "/studio/privacy/versions/1" not in page  # owners only
+
+
+def test_the_first_version_can_be_written_outside_a_request(app, make_tenant):
+    """The worker or a CLI may make the first record: the snapshot needs no request."""
+    from meridian.privacy import versions
+
+    clinic = make_tenant("clinic-a", country="NZ", timezone="Pacific/Auckland")
+    with app.app_context():
+        tenant = db.session.get(Tenant, clinic.id)
+        first = versions.in_force(tenant)
+        db.session.commit()
+        assert first.number == 1
+        text = _text(first.snapshot_html)
+        assert "Office of the Privacy Commissioner" in text
+        assert 'href="/privacy/request"' in first.snapshot_html
+        assert versions.in_force(tenant).id == first.id  # found, not written again

@@ -17,7 +17,6 @@ from ..engagement.likes import COOKIE as LIKE_COOKIE
 from ..engagement.likes import COOKIE_MAX_AGE as LIKE_COOKIE_MAX_AGE
 from ..extensions import db
 from ..models import Location, PrivacyNotice, PrivacySettings, Tenant
-from ..urls import tenant_url
 from .retention import FIXED_DAYS
 from .settings import settings_for
 from .wording import wording
@@ -137,7 +136,7 @@ class Notice:
     session_cookie: str
     like_cookie: str
     like_cookie_days: int
-    #: Where a visitor asks for a copy, a correction or erasure (absolute URL).
+    #: Where a visitor asks for a copy, a correction or erasure (a path on the site).
     request_url: str
     #: The words beside the booking form's consent box.
     booking_wording: str
@@ -178,7 +177,9 @@ def build(tenant: Tenant, version: PrivacyNotice | None | object = _IN_FORCE) ->
         session_cookie=config["SESSION_COOKIE_NAME"],
         like_cookie=LIKE_COOKIE,
         like_cookie_days=LIKE_COOKIE_MAX_AGE // 86_400,
-        request_url=tenant_url(tenant, "privacy.request_form"),
+        request_url=current_app.url_map.bind(tenant.primary_host or "localhost").build(
+            "privacy.request_form"
+        ),
         booking_wording=wording("booking", tenant),
         version=latest(tenant) if version is _IN_FORCE else version,  # type: ignore[arg-type]
     )

@@ -17,7 +17,7 @@ from ..booking.messages import when_at
 from ..desk import record as booking_record
 from ..desk import sheet as day_sheet
 from ..extensions import db
-from ..models import Booking, Location, Practitioner, utcnow
+from ..models import Booking, Location, Practitioner, PrivacyNotice, utcnow
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 
@@ -136,5 +136,12 @@ def booking(booking_id: int):
         email_state=EMAIL_STATE,
         attendance=ATTENDANCE,
         status=STATUS,
-        consent_wording=CONSENT_WORDING,
+        # What this client agreed to, under which version of the privacy notice
+        # (bookings made before the notice was versioned show today's wording).
+        consent_wording=shown.consent_text or CONSENT_WORDING,
+        notice=db.session.scalars(
+            tenant_select(PrivacyNotice, PrivacyNotice.id == shown.privacy_notice_id)
+        ).first()
+        if shown.privacy_notice_id
+        else None,
     )
