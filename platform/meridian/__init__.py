@@ -104,6 +104,8 @@ _index.public_page = True  # type: ignore[attr-defined]  (both answers are readi
 
 
 def _register_error_pages(app: Flask) -> None:
+    from .site.missing import note_missing
+
     def page(template: str, code: int, name: str, **context: Any):
         if request_ctx.url_adapter is None:
             # The Host could not even be parsed (e.g. `a..b`): no URL can be built, so
@@ -115,6 +117,8 @@ def _register_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             return _too_many(page, error)
+        if code == 404 and request_ctx.url_adapter is not None:
+            note_missing()  # the 404 watch (admin console)
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)
 

@@ -54,10 +54,26 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Hosts that serve the platform itself (clinic directory, later the admin).
         self.PLATFORM_HOSTS = _csv("PLATFORM_HOSTS", "localhost,127.0.0.1")
+        # A clinic onboarded from the admin console serves at once on
+        # <slug>.<CLINIC_HOST_SUFFIX> (a name the platform controls, so verified on
+        # arrival); its own domains wait for their DNS record (meridian.domains).
+        self.CLINIC_HOST_SUFFIX = os.environ.get("CLINIC_HOST_SUFFIX", "localhost")
         # Absolute links (canonical, feeds, sitemaps, e-mails) use the tenant's primary
         # domain with this scheme and, in development only, this port.
         self.PUBLIC_SCHEME = os.environ.get("PUBLIC_SCHEME", "https")
         self.PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
+        # Blog import (meridian.importer.fetch): addresses on these networks may be
+        # fetched although not public (tests: "127.0.0.0/8 ::1/128"); never in production.
+        self.IMPORT_ALLOWED_NETWORKS = os.environ.get("IMPORT_ALLOWED_NETWORKS", "")
+        self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1_000_000)))
+        self.IMPORT_TIMEOUT_SECONDS = float(os.environ.get("IMPORT_TIMEOUT_SECONDS", "20"))
+        self.IMPORT_MAX_REDIRECTS = int(os.environ.get("IMPORT_MAX_REDIRECTS", "5"))
+        # One run imports at most this many new posts within this time; the next run
+        # continues (a request stays short; re-running never duplicates).
+        self.IMPORT_POSTS_PER_RUN = int(os.environ.get("IMPORT_POSTS_PER_RUN", "40"))
+        self.IMPORT_RUN_SECONDS = float(os.environ.get("IMPORT_RUN_SECONDS", "25"))
+        # The 404 watch keeps at most this many distinct missing paths per clinic.
+        self.MISSING_PATHS_KEPT = int(os.environ.get("MISSING_PATHS_KEPT", "500"))
         self.TENANTS_DIR = os.environ.get("TENANTS_DIR", str(ROOT / "tenants"))
         # `flask backup` writes here (default <instance>/backups).
         self.BACKUP_DIR = os.environ.get("BACKUP_DIR", "")

@@ -58,6 +58,11 @@ def problems(config: Mapping[str, Any]) -> list[str]:
         )
     if config.get("DEBUG"):
         found.append("FLASK_DEBUG is on: never in production (the debugger runs code)")
+    if config.get("IMPORT_ALLOWED_NETWORKS"):
+        found.append(
+            "IMPORT_ALLOWED_NETWORKS is set: the blog import must never fetch private "
+            "addresses in production (it is for tests only)"
+        )
     return found
 
 

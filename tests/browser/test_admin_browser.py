@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from meridian.extensions import db
+from meridian.models import ImportRun
 from tests.browser.test_audits import run_vnu
 from tests.browser.test_second_factor_browser import assert_clean
 from tests.factories import PLATFORM_HOST, plant_session
@@ -24,7 +26,40 @@ def signed_in_admin(app, demo, client_for, make_user):
         f"/admin/clinics/{clinic.id}/domains",
         data={"csrf_token": token, "hostname": "www.zak-clinic.example"},
     )
-    return client, ["/admin/", f"/admin/clinics/{clinic.id}"]
+    with app.app_context():  # an import report with every kind of row
+        run = ImportRun(
+            tenant_id=clinic.id,
+            source="https://old.example/",
+            kind="wix",
+            status="done",
+            report=[
+                {
+                    "title": "A",
+                    "old": ["/post/a"],
+                    "action": "imported",
+                    "why": "",
+                    "new": "/blog/a",
+                },
+                {
+                    "title": "B",
+                    "old": ["/post/b"],
+                    "action": "skipped",
+                    "why": "no body",
+                    "new": "",
+                },
+            ],
+        )
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+    return client, [
+        "/admin/",
+        f"/admin/clinics/{clinic.id}",
+        "/admin/clinics/new",
+        f"/admin/clinics/{clinic.id}/import",
+        f"/admin/clinics/{clinic.id}/imports/{run_id}",
+        f"/admin/clinics/{clinic.id}/bookings",
+    ]
 
 
 def test_admin_console_pages_are_clean(live_server, page, signed_in_admin):
@@ -49,4 +84,4 @@ def test_admin_console_pages_are_valid_html(signed_in_admin, tmp_path, require_t
         target.write_bytes(client.get(path).data)
         files.append(target)
     errors = [m for m in run_vnu(files) if m["type"] in {"error", "non-document-error"}]
-    assert errors == [], errors
+    assert errors == [], [(e.get("lastLine"), e.get("message"), e.get("extract")) for e in errors]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..auth.access import platform_admin_required
 from ..extensions import db
-from ..models import AuditEvent, Booking, OutboxMessage, Tenant, utcnow
+from ..models import AuditEvent, Booking, ImportRun, OutboxMessage, Tenant, utcnow
 from . import bp
 
 
@@ -17,7 +17,7 @@ from . import bp
 @platform_admin_required
 def home():
     """Clinics with their state and bookings made in the last 7 days; the outbox's
-    backlog and failures; the latest audit events across the platform."""
+    backlog and failures; the last blog imports; the latest audit events."""
     week_ago = utcnow() - timedelta(days=7)
     bookings = dict(
         db.session.execute(
@@ -37,6 +37,16 @@ def home():
     events = db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(20)
     ).all()
+    imports = db.session.scalars(
+        select(ImportRun).order_by(ImportRun.created_at.desc(), ImportRun.id.desc()).limit(5)
+    ).all()
+    names = {tenant.id: tenant.name for tenant in tenants}
     return render_template(
-        "admin/home.html", tenants=tenants, bookings=bookings, outbox=outbox, events=events
+        "admin/home.html",
+        tenants=tenants,
+        bookings=bookings,
+        outbox=outbox,
+        events=events,
+        imports=imports,
+        names=names,
     )

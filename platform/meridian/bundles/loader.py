@@ -57,6 +57,12 @@ class BundleLoader:
             data = tomllib.loads(manifest.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise BundleError(f"{manifest}: {exc}") from exc
+        return self.apply(data)
+
+    def apply(self, data: dict[str, Any], commit: bool = True) -> LoadReport:
+        """Sync a manifest already read (tenant.toml's contents, or the admin console's
+        onboarding form); posts come from the folder's posts/ if it has one. With
+        `commit=False` the caller commits (and adds to the same transaction)."""
         try:
             tenant = self._tenant(data)
             self._domains(tenant, data.get("domains", {}))
@@ -65,7 +71,8 @@ class BundleLoader:
             TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
-            db.session.commit()
+            if commit:
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise

@@ -22,7 +22,9 @@ from .engagement import (
     Subscriber,
 )
 from .factors import Passkey, RecoveryCode, TotpCredential
+from .imports import ImportedItem, ImportRun
 from .media import MediaItem
+from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
 from .privacy import (
     REQUEST_KINDS,
@@ -57,8 +59,11 @@ __all__ = [
     "WEEKDAYS",
     "Domain",
     "Faq",
+    "ImportRun",
+    "ImportedItem",
     "Location",
     "MediaItem",
+    "MissingPath",
     "Passkey",
     "RecoveryCode",
     "TotpCredential",

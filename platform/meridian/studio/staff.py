@@ -61,6 +61,36 @@ class RoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
+def send_invitation(tenant: Tenant, email: str, role: str, inviter: User) -> Invitation:
+    """Queue an invitation e-mail whose link (on the clinic's primary domain) lets `email`
+    join `tenant` with `role`, once, before it expires. The caller audits and commits."""
+    secret = secrets.token_urlsafe(24)
+    max_age = int(current_app.config["INVITATION_MAX_AGE"])
+    invitation = Invitation(
+        tenant_id=tenant.id,
+        email=email.lower(),
+        role=role,
+        secret_hash=links.secret_hash(secret),
+        invited_by_id=inviter.id,
+        expires_at=utcnow() + timedelta(seconds=max_age),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = links.dumps("invitation", {"i": invitation.id, "s": secret, "t": tenant.id})
+    mail.queue(
+        tenant,
+        "invitation",
+        invitation.email,
+        "staff_invitation",
+        key=f"invitation:{invitation.id}",
+        inviter=inviter,
+        role_label=ROLE_LABELS[invitation.role],
+        accept_url=links.area_url(tenant, "studio.accept_invitation", token=token),
+        days=max_age // 86_400,
+    )
+    return invitation
+
+
 def _members() -> list[Membership]:
     return list(
         db.session.scalars(
@@ -117,30 +147,7 @@ def invite():
     if already is not None:
         form.email.errors.append("This person is already on the staff.")
         return _page(form, 422)
-    secret = secrets.token_urlsafe(24)
-    max_age = int(current_app.config["INVITATION_MAX_AGE"])
-    invitation = Invitation(
-        tenant_id=tenant.id,
-        email=form.email.data.lower(),
-        role=form.role.data,
-        secret_hash=links.secret_hash(secret),
-        invited_by_id=current_user.id,
-        expires_at=utcnow() + timedelta(seconds=max_age),
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    token = links.dumps("invitation", {"i": invitation.id, "s": secret, "t": tenant.id})
-    mail.queue(
-        tenant,
-        "invitation",
-        invitation.email,
-        "staff_invitation",
-        key=f"invitation:{invitation.id}",
-        inviter=current_user,
-        role_label=ROLE_LABELS[invitation.role],
-        accept_url=links.area_url(tenant, "studio.accept_invitation", token=token),
-        days=max_age // 86_400,
-    )
+    invitation = send_invitation(tenant, form.email.data, form.role.data, current_user)
     audit.record(
         "invitation.sent", actor=current_user, target=invitation.email, role=invitation.role
     )
