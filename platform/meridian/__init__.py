@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .directory import bp as directory_bp
     from .engagement.public import bp as engagement_bp
     from .health import bp as health_bp
+    from .preview import bp as preview_bp
     from .privacy.public import bp as privacy_bp
     from .site import bp as site_bp
     from .studio import bp as studio_bp
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(engagement_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(studio_bp)
+    app.register_blueprint(preview_bp)
     app.register_blueprint(admin_bp)
     media.init_app(app)
     from .privacy import retention  # noqa: F401  (registers its worker retention_hook)
@@ -105,6 +107,7 @@ _index.public_page = True  # type: ignore[attr-defined]  (both answers are readi
 
 def _register_error_pages(app: Flask) -> None:
     from .site.missing import note_missing
+    from .site.moved import moved_answer
 
     def page(template: str, code: int, name: str, **context: Any):
         if request_ctx.url_adapter is None:
@@ -118,6 +121,9 @@ def _register_error_pages(app: Flask) -> None:
         if code == 429:
             return _too_many(page, error)
         if code == 404 and request_ctx.url_adapter is not None:
+            moved = moved_answer()  # an old address the clinic keeps (301)
+            if moved is not None:
+                return moved
             note_missing()  # the 404 watch (admin console)
         template = f"errors/{code}.html" if code in (404, 503) else "errors/generic.html"
         return page(template, code, error.name, error=error)

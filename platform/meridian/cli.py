@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .bundles import BundleError, load_bundle
+from .bundles import BundleError, StudioEdits, export_bundle, load_bundle
 from .extensions import db
 from .models import Tenant
 
@@ -20,21 +20,49 @@ tenants = AppGroup("tenants", help="Load and manage clinic bundles.")
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-def load_command(paths: tuple[Path, ...]) -> None:
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite a clinic that was edited in the studio since its last load.",
+)
+def load_command(paths: tuple[Path, ...], dry_run: bool, replace: bool) -> None:
     """Load (or update) each bundle folder, e.g. tenants/zak-clinic."""
     for path in paths:
         try:
-            report = load_bundle(path)
+            report = load_bundle(path, replace=replace, dry_run=dry_run)
+        except StudioEdits as exc:
+            click.echo(f"{exc.report.tenant}: would change")
+            for line in exc.report.lines():
+                click.echo(line)
+            raise click.ClickException(str(exc)) from exc
         except BundleError as exc:
             raise click.ClickException(f"{path}: {exc}") from exc
         if not report.changed:
             click.echo(f"{report.tenant}: unchanged")
             continue
-        click.echo(f"{report.tenant}: {len(report.created)} created, {len(report.updated)} updated")
-        for label in report.created:
-            click.echo(f"  + {label}")
-        for label in report.updated:
-            click.echo(f"  ~ {label}")
+        verb = "would change" if dry_run else "changed"
+        click.echo(
+            f"{report.tenant}: {verb}: {len(report.created)} created, {len(report.updated)} updated"
+        )
+        for line in report.lines():
+            click.echo(line)
+
+
+@tenants.command("export")
+@click.argument("slug")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(slug: str, folder: Path) -> None:
+    """Write a clinic as a bundle folder that `tenants load` turns back into the same clinic."""
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is None:
+        raise click.ClickException(f"no tenant {slug!r}")
+    try:
+        written = export_bundle(tenant, folder)
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    posts = sum(1 for path in written if path.parent.name == "posts")
+    click.echo(f"{slug}: wrote {folder} (tenant.toml and {posts} posts)")
 
 
 @tenants.command("list")
@@ -123,7 +151,9 @@ def reminders_queue(hours: int | None) -> None:
 def register(app: Flask) -> None:
     from .auth.cli import register as register_auth
     from .engagement.cli import engagement
+    from .importer.cli import import_blog_command
 
+    tenants.add_command(import_blog_command)
     register_auth(app)
     app.cli.add_command(engagement)
     app.cli.add_command(tenants)

@@ -99,6 +99,8 @@ class Config:
         # "production" turns on the refusals of safety.py; anything else is development.
         self.MERIDIAN_ENV = os.environ.get("MERIDIAN_ENV", "development")
         self.POSTS_PER_PAGE = int(os.environ.get("POSTS_PER_PAGE", "10"))
+        # Shareable preview links of unpublished posts work this many days.
+        self.PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PUBLIC_SCHEME == "https"

@@ -85,6 +85,8 @@ def test_a_wix_site_comes_across_from_its_sitemap_feed_and_pages(import_app, fix
         assert "Site menu" not in hay.body_md and "Share this post" not in hay.body_md
         first = posts["first-visit"]
         assert first.title == "Your first visit" and first.author == "Aroha Ngata"
+        assert first.cover_media_id is not None  # the post's image, from its JSON-LD
+        assert sleep.cover_media_id is None  # the feed names no cover for it
         assert "What happens at a first appointment." in first.body_md
     # the originals were fetched, never the resized copies the HTML named
     assert "/media/a1b2c3_0f9e~mv2.png" in fixture_site.hits
@@ -242,6 +244,7 @@ def test_a_wordpress_export(import_app, fixture_site, clinic):
         assert desk.published_at is not None and desk.author == "Mere"
         assert sorted(t.name for t in desk.tags) == ["Office", "Posture"]
         assert desk.excerpt == "Stretches for the office."
+        assert desk.cover_media_id is not None  # its featured image (_thumbnail_id)
         assert "script" not in desk.body_md and "/media/" in desk.body_md
         assert posts["half-written-idea"].published_at is None  # a draft there, a draft here
         report = {r["title"]: r for r in run.report}
@@ -281,3 +284,18 @@ def test_a_feed_pointing_at_private_addresses_is_refused(import_app, fixture_sit
         refused = import_blog(tenant, url=fixture_site.url("/feed.rss"))
         assert refused.status == "failed" and "private or local" in refused.problem
     assert fixture_site.hits == ["/feed.rss"]  # only the allowed run fetched anything
+
+
+def test_the_command_imports_a_file_to_the_end(import_app, fixture_site, clinic, tmp_path):
+    fixture_site.add("/wp-content/uploads/desk.png", png(800, 600), Content_Type="image/png")
+    export = tmp_path / "export.xml"
+    export.write_bytes(wxr(fixture_site.url(""), fixture_site.url("/wp-content/uploads/desk.png")))
+    runner = import_app.test_cli_runner()
+    result = runner.invoke(args=["tenants", "import-blog", "clinic-a", str(export)])
+    assert result.exit_code == 0, result.output
+    assert "imported: Desk stretches -> /blog/desk-stretches" in result.output
+    assert "done: 2 imported" in result.output
+    again = runner.invoke(args=["tenants", "import-blog", "clinic-a", str(export)])
+    assert "done: 2 skipped" in again.output
+    missing = runner.invoke(args=["tenants", "import-blog", "nobody", str(export)])
+    assert missing.exit_code != 0 and "no clinic" in missing.output

@@ -288,7 +288,7 @@ def manifest(form: OnboardForm) -> dict[str, Any]:
         services.append(
             {
                 "slug": "free-consultation",
-                "name": "Free consultation",
+                "name": "Free 15-minute consultation",
                 "description": "A short conversation about what brings you in and whether "
                 "we can help, before you book a full appointment.",
                 "duration_minutes": 15,

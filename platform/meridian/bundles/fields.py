@@ -10,11 +10,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..content.fields import slug_pattern
 from ..extensions import db
 from ..models import WEEKDAYS
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
@@ -27,14 +26,39 @@ class LoadReport:
     tenant: str
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # label -> the fields that changed, for updates that know them
+    details: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
+    def lines(self) -> list[str]:
+        """`+ post x` for each creation, `~ post y: title, body_md` for each update."""
+        out = [f"  + {label}" for label in self.created]
+        for label in self.updated:
+            fields = self.details.get(label)
+            out.append(f"  ~ {label}: {', '.join(fields)}" if fields else f"  ~ {label}")
+        return out
+
+
+class StudioEdits(BundleError):
+    """The clinic was edited in the studio since its bundle was last loaded, and this load
+    would change it: refused unless the caller says --replace."""
+
+    def __init__(self, report: LoadReport, edited_at: datetime) -> None:
+        self.report = report
+        self.edited_at = edited_at
+        super().__init__(
+            f"{report.tenant} was edited in the studio on {edited_at:%Y-%m-%d %H:%M} UTC; "
+            "loading this bundle would change what is shown above. Nothing was written. "
+            "Run again with --replace to overwrite (post revisions keep the studio's words)."
+        )
+
 
 def assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set only the attributes that differ; True if anything changed."""
+    """Set only the attributes that differ; True if anything changed. (The team loader's;
+    posts, FAQs, hours and services go through meridian.content instead.)"""
     changed = False
     for key, value in values.items():
         if getattr(obj, key) != value:
@@ -53,8 +77,8 @@ def get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> t
     return row, True
 
 
-def checked_slug(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not SLUG.match(value):
+def checked_slug(value: Any, where: str, limit: int = 63) -> str:
+    if not isinstance(value, str) or not slug_pattern(limit).match(value):
         raise BundleError(f"{where}: slug {value!r} must be lower-case letters, digits and dashes")
     return value
 

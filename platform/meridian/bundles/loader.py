@@ -1,38 +1,35 @@
-"""Sync one bundle folder into the database (see the package docstring)."""
+"""Sync one bundle folder into the database (see the package docstring).
+
+The loader only parses: every write goes through `meridian.content`, the same
+functions the studio uses, and a refusal there becomes a BundleError naming the file
+and the field.
+"""
 
 from __future__ import annotations
 
-import re
 import tomllib
-from datetime import date, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import frontmatter
 from sqlalchemy import select
 
+from ..content import ContentInvalid, PostData, save_post
+from ..content import clinic as clinic_content
+from ..content import redirects as redirect_rules
+from ..content.faqs import sync_faqs
+from ..content.settings import save_settings
 from ..extensions import db
-from ..markdown import reading_minutes, render_markdown
-from ..models import (
-    Closure,
-    Domain,
-    Faq,
-    Location,
-    OpeningHours,
-    Post,
-    Service,
-    Tag,
-    Tenant,
-)
+from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
 from ..themes import THEMES
 from .fields import (
-    COLOUR,
     BundleError,
     LoadReport,
-    assign,
+    StudioEdits,
     checked_slug,
-    get_or_add,
     instant,
     minor_units,
     weekly_hours,
@@ -40,14 +37,41 @@ from .fields import (
 from .images import bundle_image
 from .team import TeamLoader
 
+SOURCE = "bundle"
+LOCATION_FIELDS = (
+    "name",
+    "street",
+    "locality",
+    "city",
+    "region",
+    "postcode",
+    "phone",
+    "email",
+    "directions",
+)
+
+
+@contextmanager
+def rules(where: str) -> Iterator[None]:
+    """A refusal of the write path, as a bundle error naming the file and the field."""
+    try:
+        yield
+    except ContentInvalid as exc:
+        field, message = next(iter(exc.errors.items()))
+        raise BundleError(f"{where}: {field}: {message}") from exc
+
 
 class BundleLoader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, replace: bool = False, dry_run: bool = False) -> None:
         self.path = path
+        self.replace = replace
+        self.dry_run = dry_run
         self.report = LoadReport(tenant=path.name)
 
-    def _note(self, created: bool, label: str) -> None:
+    def _note(self, created: bool, label: str, fields: list[str] | None = None) -> None:
         (self.report.created if created else self.report.updated).append(label)
+        if fields:
+            self.report.details[label] = list(fields)
 
     def load(self) -> LoadReport:
         manifest = self.path / "tenant.toml"
@@ -64,13 +88,20 @@ class BundleLoader:
         onboarding form); posts come from the folder's posts/ if it has one. With
         `commit=False` the caller commits (and adds to the same transaction)."""
         try:
-            tenant = self._tenant(data)
+            tenant, edited_at = self._tenant(data)
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
             TeamLoader(tenant, self._note).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
+            self._redirects(tenant, data.get("redirects", []))
+            if self.dry_run:
+                db.session.rollback()
+                return self.report
+            if edited_at is not None and self.report.changed and not self.replace:
+                raise StudioEdits(self.report, edited_at)
+            tenant.studio_edited_at = None
             if commit:
                 db.session.commit()
         except Exception:
@@ -78,12 +109,9 @@ class BundleLoader:
             raise
         return self.report
 
-    def _tenant(self, data: dict[str, Any]) -> Tenant:
+    def _tenant(self, data: dict[str, Any]) -> tuple[Tenant, datetime | None]:
         slug = checked_slug(data.get("slug", self.path.name), "tenant.toml")
         brand = data.get("brand", {})
-        for key in ("primary", "accent"):
-            if key in brand and not COLOUR.match(brand[key]):
-                raise BundleError(f"tenant.toml: brand.{key} must be #rrggbb")
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
         theme = data.get("theme", "calm")
@@ -95,15 +123,15 @@ class BundleLoader:
             raise BundleError("tenant.toml: first_visit must be a list of short sentences")
         tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
         created = tenant is None
-        if created:
-            tenant = Tenant(slug=slug, social={})
+        if tenant is None:
+            tenant = Tenant(slug=slug, name=data["name"], social={})
             db.session.add(tenant)
-        about = data.get("about", "")
+            db.session.flush()
+        edited_at = tenant.studio_edited_at
         values = {
             "name": data["name"],
             "tagline": data.get("tagline", ""),
-            "about_md": about,
-            "about_html": render_markdown(about),
+            "about_md": data.get("about", ""),
             "disclaimer": data.get("disclaimer", ""),
             "cta": data.get("cta", ""),
             "locale": data.get("locale", "en_GB"),
@@ -119,16 +147,17 @@ class BundleLoader:
             "trust_line": data.get("trust", ""),
             "first_visit": first_visit,
         }
-        changed = assign(tenant, values)
-        db.session.flush()  # the hero belongs to the tenant: it needs the tenant's id
-        hero_id = bundle_image(
+        # The hero is a photo of the clinic's library: the tenant needs its id first.
+        values["hero_media_id"] = bundle_image(
             self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
         )
-        if assign(tenant, {"hero_media_id": hero_id}) or changed or created:
-            self._note(created, f"tenant {slug}")
+        with rules("tenant.toml"):
+            changes = save_settings(tenant, values, source=SOURCE)
+        if changes or created:
+            self._note(created, f"tenant {slug}", [] if created else list(changes))
         db.session.flush()
         self.report.tenant = slug
-        return tenant
+        return tenant, edited_at
 
     def _domains(self, tenant: Tenant, spec: dict[str, Any]) -> None:
         primary = spec.get("primary")
@@ -152,7 +181,8 @@ class BundleLoader:
                     raise BundleError(f"domain {hostname} already belongs to another clinic")
                 tenant.domains.append(Domain(hostname=hostname, is_primary=is_primary))
                 self._note(True, f"domain {hostname}")
-            elif assign(domain, {"is_primary": is_primary}):
+            elif domain.is_primary != is_primary:
+                domain.is_primary = is_primary
                 self._note(False, f"domain {hostname}")
         db.session.flush()
 
@@ -163,27 +193,9 @@ class BundleLoader:
         for position, spec in enumerate(specs):
             where = f"locations[{position}]"
             slug = checked_slug(spec.get("slug"), where)
-            try:
-                ZoneInfo(spec["timezone"])
-            except (KeyError, ZoneInfoNotFoundError) as exc:
-                raise BundleError(f"{where}: timezone must be an IANA zone name") from exc
-            location, created = get_or_add(
-                existing, slug, lambda s=slug: Location(tenant=tenant, slug=s)
-            )
-            values = {
-                key: spec.get(key, "")
-                for key in (
-                    "name",
-                    "street",
-                    "locality",
-                    "city",
-                    "region",
-                    "postcode",
-                    "phone",
-                    "email",
-                    "directions",
-                )
-            } | {
+            if not isinstance(spec.get("timezone"), str):
+                raise BundleError(f"{where}: timezone must be an IANA zone name")
+            values = {key: spec.get(key, "") for key in LOCATION_FIELDS} | {
                 "country": spec.get("country", tenant.country),
                 "timezone": spec["timezone"],
                 "latitude": spec.get("latitude"),
@@ -191,19 +203,29 @@ class BundleLoader:
                 "holiday_subdivision": str(spec.get("holiday_subdivision", "")),
                 "position": position,
             }
-            if assign(location, values) or created:
-                self._note(created, f"location {slug}")
-            db.session.flush()
-            if self._closures(tenant, location, spec.get("closures", []), where) and not created:
-                self._note(False, f"closures {slug}")
+            with rules(where):
+                if not clinic_content.valid_zone(spec["timezone"]):
+                    raise BundleError(f"{where}: timezone must be an IANA zone name")
+                location = existing.get(slug)
+                location, changes = clinic_content.save_location(
+                    tenant, location, slug, values, source=SOURCE
+                )
+            created = slug not in existing
+            if created or changes:
+                self._note(created, f"location {slug}", [] if created else list(changes))
+            closures = self._closure_spec(spec.get("closures", []), where)
             wanted = weekly_hours(spec.get("hours", {}), f"{where}.hours")
-            if self._hours(tenant, location, wanted) and not created:
+            with rules(f"{where}.hours"):
+                closed = clinic_content.set_closures(tenant, location, closures, source=SOURCE)
+                hours = clinic_content.set_hours(tenant, location, wanted, source=SOURCE)
+            if closed and not created:
+                self._note(False, f"closures {slug}")
+            if hours and not created:
                 self._note(False, f"hours {slug}")
         return specs[0]["timezone"]
 
-    def _closures(
-        self, tenant: Tenant, location: Location, specs: list[dict[str, Any]], where: str
-    ) -> bool:
+    @staticmethod
+    def _closure_spec(specs: list[dict[str, Any]], where: str) -> dict[date, tuple[str, bool]]:
         """Closed days (`{date, reason}`) and holidays opened anyway (`open = true`)."""
         wanted: dict[date, tuple[str, bool]] = {}
         for index, spec in enumerate(specs):
@@ -213,47 +235,7 @@ class BundleLoader:
             except ValueError as exc:
                 raise BundleError(f"{where}.closures[{index}]: date {raw!r} is not ISO") from exc
             wanted[day] = (str(spec.get("reason", "")), bool(spec.get("open", False)))
-        current = {
-            c.day: c
-            for c in db.session.scalars(select(Closure).where(Closure.location_id == location.id))
-        }
-        changed = False
-        for day, row in current.items():
-            if day not in wanted:
-                db.session.delete(row)
-                changed = True
-        for day, (reason, is_open) in wanted.items():
-            row = current.get(day)
-            if row is None:
-                db.session.add(
-                    Closure(
-                        tenant_id=tenant.id,
-                        location_id=location.id,
-                        day=day,
-                        reason=reason,
-                        is_open=is_open,
-                    )
-                )
-                changed = True
-            elif assign(row, {"reason": reason, "is_open": is_open}):
-                changed = True
-        return changed
-
-    def _hours(
-        self, tenant: Tenant, location: Location, wanted: set[tuple[int, time, time]]
-    ) -> bool:
-        """Make the location's weekly hours exactly `wanted`; True if they changed."""
-        current = {(h.weekday, h.opens, h.closes): h for h in location.hours}
-        if set(current) == wanted:
-            return False
-        for key, row in current.items():
-            if key not in wanted:
-                location.hours.remove(row)
-        for weekday, opens, closes in sorted(wanted - set(current)):
-            location.hours.append(
-                OpeningHours(tenant_id=tenant.id, weekday=weekday, opens=opens, closes=closes)
-            )
-        return True
+        return wanted
 
     def _services(self, tenant: Tenant, specs: list[dict[str, Any]]) -> None:
         existing = {
@@ -263,16 +245,10 @@ class BundleLoader:
         for position, spec in enumerate(specs):
             where = f"services[{position}]"
             slug = checked_slug(spec.get("slug"), where)
-            duration = spec.get("duration_minutes")
-            if not isinstance(duration, int) or duration <= 0:
-                raise BundleError(f"{where}: duration_minutes must be a positive whole number")
-            service, created = get_or_add(
-                existing, slug, lambda s=slug: Service(tenant_id=tenant.id, slug=s)
-            )
             values = {
                 "name": spec.get("name", slug),
                 "description": spec.get("description", ""),
-                "duration_minutes": duration,
+                "duration_minutes": spec.get("duration_minutes"),
                 "price_minor": minor_units(spec.get("price", "0"), where),
                 "buffer_minutes": int(spec.get("buffer_minutes", 0)),
                 "online_bookable": bool(spec.get("online_bookable", True)),
@@ -281,40 +257,26 @@ class BundleLoader:
                 "horizon_days": int(spec.get("horizon_days", 60)),
                 "position": position,
             }
-            if assign(service, values) or created:
-                self._note(created, f"service {slug}")
+            with rules(where):
+                _, changes = clinic_content.save_service(
+                    tenant, existing.get(slug), slug, values, source=SOURCE
+                )
+            created = slug not in existing
+            if created or changes:
+                self._note(created, f"service {slug}", [] if created else list(changes))
 
     def _faqs(self, tenant: Tenant, specs: list[dict[str, Any]]) -> None:
-        existing = {
-            f.position: f for f in db.session.scalars(select(Faq).where(Faq.tenant_id == tenant.id))
-        }
-        seen: set[int] = set()
         for position, spec in enumerate(specs):
             if "question" not in spec:
                 raise BundleError(f"faqs[{position}]: question is required")
-            faq, created = get_or_add(
-                existing, position, lambda p=position: Faq(tenant_id=tenant.id, position=p)
-            )
-            seen.add(position)
-            answer = spec.get("answer", "")
-            values = {
-                "question": spec["question"],
-                "answer_md": answer,
-                "answer_html": render_markdown(answer),
-            }
-            if assign(faq, values) or created:
-                self._note(created, f"faq {position + 1}")
-        for position, faq in existing.items():  # the bundle owns the FAQ list
-            if position not in seen:
-                db.session.delete(faq)
-                self._note(False, f"faq {position + 1} removed")
+        items = [(spec["question"], spec.get("answer", "")) for spec in specs]
+        with rules("tenant.toml"):
+            for created, label, fields in sync_faqs(tenant, items, source=SOURCE):
+                self._note(created, label, fields)
 
     def _posts(self, tenant: Tenant, zone: str) -> None:
         folder = self.path / "posts"
         files = sorted(folder.glob("*.md")) if folder.is_dir() else []
-        tags = {
-            t.slug: t for t in db.session.scalars(select(Tag).where(Tag.tenant_id == tenant.id))
-        }
         posts = {
             p.slug: p for p in db.session.scalars(select(Post).where(Post.tenant_id == tenant.id))
         }
@@ -325,45 +287,67 @@ class BundleLoader:
             except Exception as exc:  # YAML errors come in several types
                 raise BundleError(f"{where}: front matter: {exc}") from exc
             meta = doc.metadata
-            slug = checked_slug(meta.get("slug", file.stem), where)
+            slug = checked_slug(meta.get("slug", file.stem), where, limit=120)
             if not meta.get("title"):
                 raise BundleError(f"{where}: title is required")
-            # Before get_or_add: a new, still empty post must not be flushed by its lookup.
-            cover_id = bundle_image(
-                self.path, tenant, meta.get("cover"), meta.get("cover_alt"), where
-            )
-            post, created = get_or_add(
-                posts, slug, lambda s=slug: Post(tenant_id=tenant.id, slug=s)
-            )
-            values = {
-                "title": str(meta["title"]),
-                "description": str(meta.get("description", "")),
-                "excerpt": str(meta.get("excerpt", "")),
-                "author": str(meta.get("author", "")),
-                "cover_media_id": cover_id,
-                "body_md": doc.content,
-                "body_html": render_markdown(doc.content),
-                "reading_minutes": reading_minutes(doc.content),
-                "published_at": None
+            data = PostData(
+                title=str(meta["title"]),
+                slug=slug,
+                body_md=doc.content,
+                excerpt=str(meta.get("excerpt", "")),
+                description=str(meta.get("description", "")),
+                seo_title=str(meta.get("seo_title", "")),
+                author=str(meta.get("author", "")),
+                cover_media_id=self._cover_id(tenant, meta, where),
+                cover_image=meta.get("cover_image"),  # a plain same-site path
+                cover_alt=str(meta.get("cover_alt", "")),
+                tags=[str(name) for name in meta.get("tags", []) or []],
+                published_at=None
                 if meta.get("draft")
                 else instant(meta.get("published"), zone, where),
-            }
-            changed = assign(post, values)
-            wanted_tags = []
-            for name in meta.get("tags", []) or []:
-                tag_slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-                tag, _ = get_or_add(
-                    tags,
-                    checked_slug(tag_slug, where),
-                    lambda s=tag_slug, n=str(name): Tag(tenant_id=tenant.id, slug=s, name=n),
-                )
-                wanted_tags.append(tag)
-            if {t.slug for t in post.tags} != {t.slug for t in wanted_tags}:
-                post.tags = wanted_tags
-                changed = True
-            if changed or created:
-                self._note(created, f"post {slug}")
+                updated_at=instant(meta["updated"], zone, where) if meta.get("updated") else None,
+            )
+            with rules(where):
+                saved = save_post(tenant, posts.get(slug), data, source=SOURCE, kind=SOURCE)
+            if saved.changed:
+                fields = [] if saved.created else list(saved.changes)
+                self._note(saved.created, f"post {slug}", fields)
+
+    def _cover_id(self, tenant: Tenant, meta: dict[str, Any], where: str) -> int | None:
+        """`cover: <file in static/>` (added to the clinic's media library once), or
+        `cover_media: <token>`, a photo already in the library."""
+        if meta.get("cover"):
+            return bundle_image(self.path, tenant, meta["cover"], meta.get("cover_alt"), where)
+        token = meta.get("cover_media")
+        if token is None:
+            return None
+        media_id = db.session.scalar(
+            select(MediaItem.id).where(
+                MediaItem.tenant_id == tenant.id, MediaItem.token == str(token)
+            )
+        )
+        if media_id is None:
+            raise BundleError(
+                f"{where}: cover_media {token!r} is not in the clinic's media library"
+            )
+        return media_id
+
+    def _redirects(self, tenant: Tenant, specs: list[dict[str, Any]]) -> None:
+        """Old addresses kept as 301s (`{from, to}`); ones not listed are kept too."""
+        current = {
+            r.old_path: r.new_path
+            for r in db.session.scalars(select(Redirect).where(Redirect.tenant_id == tenant.id))
+        }
+        for index, spec in enumerate(specs):
+            where = f"redirects[{index}]"
+            try:
+                old, new = (redirect_rules.normalise(str(spec.get(k, ""))) for k in ("from", "to"))
+            except ValueError as exc:
+                raise BundleError(f"{where}: {exc}") from exc
+            if current.get(old) != new:
+                redirect_rules.add(tenant, old, new, str(spec.get("reason", "manual")))
+                self._note(old not in current, f"redirect {old}")
 
 
-def load_bundle(path: str | Path) -> LoadReport:
-    return BundleLoader(Path(path)).load()
+def load_bundle(path: str | Path, *, replace: bool = False, dry_run: bool = False) -> LoadReport:
+    return BundleLoader(Path(path), replace=replace, dry_run=dry_run).load()

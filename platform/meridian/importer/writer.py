@@ -99,6 +99,7 @@ def save(tenant: Tenant, draft: Draft) -> Post:
         excerpt=draft.excerpt,
         author=draft.author[:120],
         published_at=draft.published_at,
+        cover_media_id=draft.cover_media_id,
     )
     post.tags = _tags(tenant, draft.tags)
     db.session.add(post)

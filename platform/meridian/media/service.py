@@ -131,11 +131,17 @@ class MediaInUse(ValueError):
 
 
 def uses_of(item: MediaItem) -> list[str]:
-    """Where the clinic shows this photo (its logo; post covers once they exist)."""
+    """Where the clinic shows this photo (its logo, post covers)."""
+    from ..content.posts import covers_using
+
     uses = []
     tenant = db.session.get(Tenant, item.tenant_id)
     if tenant is not None and (tenant.logo or "").removeprefix("media/") in item.names:
         uses.append("the clinic's logo (Settings)")
+    if tenant is not None:
+        uses.extend(
+            f"the cover of the post “{post.title}”" for post in covers_using(tenant, item.id)
+        )
     return uses
 
 

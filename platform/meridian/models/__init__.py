@@ -12,7 +12,7 @@ from .accounts import (
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
 from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
-from .content import Post, Tag, post_tag
+from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
 from .engagement import (
     COMMENT_POLICIES,
     Comment,
@@ -34,6 +34,7 @@ from .privacy import (
     PrivacyNotice,
     PrivacySettings,
 )
+from .redirect import Redirect
 from .tenant import Domain, Tenant
 
 __all__ = [
@@ -68,7 +69,10 @@ __all__ = [
     "RecoveryCode",
     "TotpCredential",
     "OpeningHours",
+    "POST_STATUSES",
     "Post",
+    "PostRevision",
+    "Redirect",
     "Practitioner",
     "DataRequest",
     "PrivacyNotice",

@@ -71,6 +71,9 @@ class Tenant(db.Model):
     # The next moment a scheduled post goes live; the first request after it bumps
     # content_version, so scheduled posts appear on time without anyone editing.
     next_publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When content was last changed outside a bundle (the studio); `tenants load` then
+    # shows what it would overwrite and needs --replace. A bundle load clears it.
+    studio_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

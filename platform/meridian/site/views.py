@@ -89,19 +89,38 @@ def post(slug: str):
     return render_post(the_post, likes)
 
 
-def render_post(the_post: Post, likes: int, **forms: object) -> str:
-    """The post page; engagement views pass a form with the reader's input and errors."""
+def render_post(the_post: Post, likes: int, preview: dict | None = None, **forms: object) -> str:
+    """The post page; engagement views pass a form with the reader's input and errors.
+
+    The studio's preview and shared preview links render through here too, so a preview
+    is exactly the page visitors will get (`preview` adds the banner and `noindex`; a
+    draft shows the date it would get if published now, and no comments).
+    """
     tenant = current_tenant()
+    if preview is not None and the_post.published_at is None:
+        the_post = _AsIfPublished(the_post, utcnow())
     return render_site(
         "post.html",
         post=the_post,
         recent=queries.recent_posts(limit=5, exclude_id=the_post.id),
         json_ld=seo.post_graph(tenant, the_post),
         canonical=tenant_url(tenant, "site.post", slug=the_post.slug),
-        threads=threads_for(the_post),
+        threads=threads_for(the_post) if preview is None else [],
         likes=likes,
+        preview=preview,
         **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
+
+
+class _AsIfPublished:
+    """A draft seen in a preview: the post with the publication date it would get now."""
+
+    def __init__(self, post, when) -> None:
+        self._post = post
+        self.published_at = when
+
+    def __getattr__(self, name: str):
+        return getattr(self._post, name)
 
 
 @bp.get("/faq")

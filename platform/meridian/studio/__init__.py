@@ -26,7 +26,12 @@ def guard():
     if g.host != tenant.primary_host:
         code = 302 if request.method in ("GET", "HEAD") else 308
         return redirect(origin_for(tenant.primary_host) + request.full_path.rstrip("?"), code)
-    return enforce()
+    refused = enforce()
+    if refused is not None:
+        from .rescue import keep_typed_text
+
+        return keep_typed_text(refused)
+    return None
 
 
 @bp.after_request
@@ -41,11 +46,15 @@ from . import (  # noqa: E402, F401  (routes register on import)
     audit,
     bookings,
     comments,
+    faq,
     invitations,
     media,
     messages,
+    post_extras,
+    posts,
     privacy,
     requests,
+    rescue,
     sign_in_policy,
     staff,
     subscribers,

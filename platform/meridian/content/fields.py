@@ -1,0 +1,66 @@
+"""Small rules shared by every writer: slugs, lengths, tidy text, applying values."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from .audit import summarise
+
+
+def slug_pattern(max_length: int) -> re.Pattern[str]:
+    return re.compile(rf"^[a-z0-9](?:[a-z0-9-]{{0,{max_length - 1}}})$")
+
+
+TAG_SLUG = slug_pattern(63)
+POST_SLUG = slug_pattern(120)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """`Acupuncture & Sleep — a review` -> `acupuncture-sleep-a-review` (ASCII only)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def line(value: Any) -> str:
+    """A single-line field: surrounding spaces dropped, line breaks and controls refused
+    by `check_line` (they would forge lines in e-mails and feeds)."""
+    return str(value or "").strip()
+
+
+def text_block(value: Any) -> str:
+    """Multi-line text as stored: Unix line ends, no surrounding blank space (a textarea
+    sends CRLF; a bundle's front matter strips the body), so every writer agrees."""
+    return str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_line(errors: dict[str, str], name: str, value: str, label: str, limit: int) -> None:
+    if _CONTROL.search(value):
+        errors[name] = f"{label} must be a single line of text."
+    elif len(value) > limit:
+        errors[name] = f"{label} is {len(value):,} characters; the limit is {limit:,}."
+
+
+def check_text(errors: dict[str, str], name: str, value: str, label: str, limit: int) -> None:
+    if "\x00" in value:
+        errors[name] = f"{label} contains a character that cannot be stored."
+    elif len(value) > limit:
+        errors[name] = f"{label} is {len(value):,} characters; the limit is {limit:,}."
+
+
+def apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the attributes that differ; `{field: [before, after]}` of what changed."""
+    changed: dict[str, list[Any]] = {}
+    for key, value in values.items():
+        before = getattr(obj, key)
+        if before != value:
+            setattr(obj, key, value)
+            changed[key] = summarise(before, value)
+    return changed
