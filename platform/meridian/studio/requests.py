@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 from ..auth.access import role_required
 from ..auth.audit import record
 from ..extensions import db
-from ..models import DataRequest
+from ..models import DataRequest, utcnow
 from ..privacy import requests as data_requests
 from ..privacy.requests import KIND_TEXT
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
@@ -59,7 +59,7 @@ def requests():
         .order_by(DataRequest.answered_at.desc(), DataRequest.id.desc())
         .limit(ANSWERED_SHOWN)
     ).all()
-    today = data_requests.local_day(tenant, data_requests.utcnow())
+    today = data_requests.local_day(tenant, utcnow())
     return render_template(
         "studio/requests.html", waiting=waiting, answered=answered, today=today, kinds=KIND_TEXT
     )
@@ -79,7 +79,7 @@ def _show(row: DataRequest, form: AnswerForm, status: int = 200):
         form=form,
         held=data_requests.held_about(tenant, row.email),
         kinds=KIND_TEXT,
-        today=data_requests.local_day(tenant, data_requests.utcnow()),
+        today=data_requests.local_day(tenant, utcnow()),
     ), status
 
 
