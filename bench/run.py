@@ -133,6 +133,9 @@ def app_env(instance: Path) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         PUBLIC_SCHEME="https",
         PYTHONDONTWRITEBYTECODE="1",
+        # Reading pages only, several workers, no Redis: gunicorn.conf.py would refuse
+        # in-memory rate-limit counts, which the bench never exercises.
+        RATE_LIMITS_ENABLED="0",
         # As behind make prod's nginx: ProxyFix for one proxy, pages kept ≤ 1 s there.
         PROXY_COUNT="1",
         PROXY_CACHE_SECONDS="1",

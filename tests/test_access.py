@@ -16,7 +16,9 @@ from meridian.models import ROLES
 
 from .factories import PLATFORM_HOST, plant_session, row_counts
 
-_APP = create_app({"SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+_APP = create_app(
+    {"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+)
 #: URL arguments by converter, so the rule matches; the access check runs before the view.
 PLACEHOLDERS = {"int": 1, "default": "sample", "path": "sample", "string": "sample"}
 

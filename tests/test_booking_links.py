@@ -17,7 +17,7 @@ from tests.factories import csrf_token
 @pytest.fixture
 def booked(app, make_tenant, make_service, next_free, book_via_http):
     """A tenant with one booking; returns (tenant, service, booking)."""
-    tenant = make_tenant("clinic-a")
+    tenant = make_tenant("clinic-a", change_cutoff_hours=0)  # links work until the start
     service = make_service(tenant)
     assert book_via_http(tenant, service, next_free(tenant, service, 2)).status_code == 303
     with app.app_context():

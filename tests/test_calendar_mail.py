@@ -38,7 +38,7 @@ def post_link(client, app, booking, action, **data):
 def test_reschedule_keeps_the_uid_and_raises_the_sequence_then_cancel_raises_it_again(
     app, make_tenant, make_service, next_free, book_via_http, client_for
 ):
-    tenant = make_tenant("clinic-a", name="Clinic Alpha")
+    tenant = make_tenant("clinic-a", name="Clinic Alpha", change_cutoff_hours=0)
     service = make_service(tenant)
     assert book_via_http(tenant, service, next_free(tenant, service, 2)).status_code == 303
     with app.app_context():
@@ -73,7 +73,7 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence_then_cancel_raises_it_
 def test_reply_to_is_the_location_and_from_is_the_clinics_address(
     app, make_tenant, make_service, next_free, book_via_http
 ):
-    tenant = make_tenant("clinic-a", name="Clinic Alpha")
+    tenant = make_tenant("clinic-a", name="Clinic Alpha", change_cutoff_hours=0)
     service = make_service(tenant)
     assert book_via_http(tenant, service, next_free(tenant, service)).status_code == 303
     with app.app_context():
@@ -102,7 +102,9 @@ def test_the_outbox_sends_from_the_clinics_address_when_it_has_one(
 ):
     from meridian.outbox import mail_folder, send_due
 
-    tenant = make_tenant("clinic-a", name="Clinic Alpha", mail_from="desk@clinic-a.test")
+    tenant = make_tenant(
+        "clinic-a", name="Clinic Alpha", mail_from="desk@clinic-a.test", change_cutoff_hours=0
+    )
     service = make_service(tenant)
     assert book_via_http(tenant, service, next_free(tenant, service)).status_code == 303
     with app.test_request_context():

@@ -34,6 +34,7 @@ SHARED_URLS = {
     "site.sitemap": "/sitemap.xml",
     "site.robots": "/robots.txt",
     "site.theme": "/theme.css",
+    "site.og_image": "/og.png",
     "site.brand_asset": "/brand/logo.svg",
     "index": "/",
 }
@@ -90,6 +91,9 @@ def test_shared_routes_show_only_own_content(two_clinics, client_for, endpoint):
         assert response.status_code == 404  # clinic-b has no bundle folder, so no logo
         return
     assert response.status_code == 200
+    if endpoint == "site.og_image":  # a picture of the clinic's own name, not the other's
+        assert response.data != client_for(a).get(SHARED_URLS[endpoint]).data
+        return
     body = response.text
     for leaked in ("Alpha", "alpha-only", "alpha-tag", "clinic-a.test"):
         assert leaked not in body

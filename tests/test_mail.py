@@ -28,7 +28,7 @@ def parsed(message: OutboxMessage, tenant_name: str) -> email.message.EmailMessa
 
 @pytest.fixture
 def tenant(make_tenant):
-    return make_tenant("clinic-a", name="Zoë's Clinic, Soho")
+    return make_tenant("clinic-a", name="Zoë's Clinic, Soho", change_cutoff_hours=0)
 
 
 def test_queue_renders_subject_text_and_html_and_adds_one_row(app, tenant):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from meridian.extensions import db
-from meridian.models import MissingPath
+from meridian.models import AuditEvent, MissingPath
 
 
 def _counts(app):
@@ -37,3 +37,60 @@ def test_the_watch_keeps_a_bounded_number_of_paths(app, make_tenant, client_for,
         assert site.get(f"/probe-{n}.php").status_code == 404
     site.get("/probe-0.php")
     assert _counts(app) == {(clinic.id, "/probe-0.php"): 2, (clinic.id, "/probe-1.php"): 1}
+
+
+def test_the_admin_redirects_a_missing_path_in_one_click(
+    app, make_tenant, make_post, client_for, admin_client
+):
+    clinic = make_tenant("clinic-a")
+    make_post(clinic, slug="desk-stretches", title="Desk stretches")
+    site = client_for(clinic)
+    for _ in range(2):
+        assert site.get("/2023/04/desk-stretches").status_code == 404
+    site.get("/wp-login.php")
+    admin = admin_client()
+    page = admin.get(f"/admin/clinics/{clinic.id}/missing")
+    assert page.status_code == 200
+    assert page.text.index("/2023/04/desk-stretches") < page.text.index("/wp-login.php")
+    assert 'value="/blog/desk-stretches"' in page.text  # the suggestion, one click away
+    with app.app_context():
+        row = db.session.scalars(
+            select(MissingPath).where(MissingPath.path == "/2023/04/desk-stretches")
+        ).one()
+    url = f"/admin/clinics/{clinic.id}/missing/{row.id}/redirect"
+    refused = admin.post(
+        url,
+        data={"csrf_token": admin.csrf, "target": "https://elsewhere.example/"},
+        follow_redirects=True,
+    )
+    assert "starting with /" in refused.text
+    assert site.get("/2023/04/desk-stretches").status_code == 404
+    done = admin.post(
+        url,
+        data={"csrf_token": admin.csrf, "target": "/blog/desk-stretches"},
+        follow_redirects=True,
+    )
+    assert "now redirects to /blog/desk-stretches" in done.text
+    moved = site.get("/2023/04/desk-stretches")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/blog/desk-stretches"
+    with app.app_context():
+        paths = set(db.session.scalars(select(MissingPath.path)))
+        assert paths == {"/wp-login.php"}
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "redirect.added")
+        ).one()
+        assert event.tenant_id == clinic.id and event.details["to"] == "/blog/desk-stretches"
+
+
+def test_another_clinics_missing_path_is_not_found(app, make_tenant, client_for, admin_client):
+    a, b = make_tenant("clinic-a"), make_tenant("clinic-b")
+    client_for(b).get("/old-page")
+    with app.app_context():
+        row_id = db.session.scalars(select(MissingPath.id)).one()
+    admin = admin_client()
+    response = admin.post(
+        f"/admin/clinics/{a.id}/missing/{row_id}/redirect",
+        data={"csrf_token": admin.csrf, "target": "/"},
+    )
+    assert response.status_code == 404
+    assert client_for(b).get("/old-page").status_code == 404

@@ -175,7 +175,9 @@ def test_503_for_a_suspended_clinic_carries_headers(make_tenant, client_for):
 @pytest.fixture
 def production_app(make_app) -> Flask:
     """The same database in production mode (no TESTING, no DEBUG), with a route that fails."""
-    prod = make_app(TESTING=False, DEBUG=False, PROPAGATE_EXCEPTIONS=None)
+    prod = make_app(
+        TESTING=False, DEBUG=False, PROPAGATE_EXCEPTIONS=None, SECRET_KEY="0123456789abcdef" * 4
+    )
 
     @prod.get("/__test_only_boom")
     def boom():

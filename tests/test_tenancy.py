@@ -155,7 +155,9 @@ def test_bulk_changes_bump_the_content_version(app, make_tenant, make_post):
 @pytest.mark.parametrize("host", ["clinic-a.test..", "bad host", "exa mple.com:80"])
 def test_malformed_host_gets_a_plain_400_with_security_headers(make_app, make_tenant, host):
     make_tenant("clinic-a")
-    production = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    production = make_app(
+        TESTING=False, PROPAGATE_EXCEPTIONS=False, SECRET_KEY="0123456789abcdef" * 4
+    )
     response = production.test_client().get("/", environ_overrides={"HTTP_HOST": host})
     assert response.status_code in (400, 404)
     assert "Traceback" not in response.text

@@ -99,7 +99,7 @@ def test_the_worker_command_stops_cleanly_on_sigterm(tmp_path):
         **os.environ,
         "MERIDIAN_INSTANCE": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
-        "SECRET_KEY": "w" * 64,
+        "SECRET_KEY": "worker-test-secret-0123456789abcdef",
         "MAIL_BACKEND": "file",
     }
     env.pop("REDIS_URL", None)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, formatting, mail, media, safety, security, templating, tenancy
-from .config import ROOT, Config
+from . import auth, formatting, mail, media, params, proxy, safety, security, templating, tenancy
+from .config import ROOT, Config, refuse_weak_secret
 from .extensions import cache, csrf, db, limiter, migrate
 from .hotpath import Meridian, SessionInterface
 
@@ -39,11 +38,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("CACHE_THRESHOLD", 2000)
 
-    safety.check(app.config)
-    if app.config["PROXY_COUNT"]:
-        hops = app.config["PROXY_COUNT"]
-        # x_host stays 0: the Host header alone decides the tenant.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+    safety.check(app.config)  # production: every unsafe setting, one line each
+    refuse_weak_secret(app.config)  # anywhere but the tests
+    # The script root and host come from configuration, never from request headers.
+    proxy.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -53,6 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     templating.init_app(app, ROOT / "templates")
     tenancy.init_app(app)
+    # After tenancy: a refused request still gets its clinic's error page.
+    params.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
     mail.init_app(app)
@@ -114,6 +114,13 @@ def _register_error_pages(app: Flask) -> None:
             # The Host could not even be parsed (e.g. `a..b`): no URL can be built, so
             # no template that links anywhere can be rendered.
             return f"{code} {name}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+        if "host" not in g:
+            # Refused before the tenant was resolved (the rate limiter and the CSRF check
+            # run first): still answer in the clinic's look when the Host is a clinic's.
+            try:
+                tenancy.resolve_tenant()
+            except HTTPException:
+                g.tenant = None
         return render_template(template, code=code, **context), code
 
     def render_error(error: HTTPException):

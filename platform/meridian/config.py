@@ -43,6 +43,30 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign sessions and booking links, or None if it can."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if len(key) < 32 or len(set(key)) < 8:
+        return "SECRET_KEY is too weak (use at least 32 random characters)"
+    return None
+
+
+def refuse_weak_secret(config: dict) -> None:
+    """Outside the tests, refuse to start without a strong SECRET_KEY, in one line.
+
+    `make run` writes a random key to instance/secret_key; production sets its own.
+    """
+    if config.get("TESTING"):
+        return
+    problem = secret_key_problem(str(config.get("SECRET_KEY") or ""))
+    if problem:
+        raise SystemExit(
+            f"Meridian refuses to start: {problem}. Generate one with: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
 class Config:
     """Production-safe defaults; development overrides come from the environment."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from meridian.extensions import db
-from meridian.models import ImportRun
+from meridian.models import ImportRun, MissingPath
 from tests.browser.test_audits import run_vnu
 from tests.browser.test_second_factor_browser import assert_clean
 from tests.factories import PLATFORM_HOST, plant_session
@@ -50,6 +50,7 @@ def signed_in_admin(app, demo, client_for, make_user):
             ],
         )
         db.session.add(run)
+        db.session.add(MissingPath(tenant_id=clinic.id, path="/post/old-article", hits=3))
         db.session.commit()
         run_id = run.id
     return client, [
@@ -59,6 +60,7 @@ def signed_in_admin(app, demo, client_for, make_user):
         f"/admin/clinics/{clinic.id}/import",
         f"/admin/clinics/{clinic.id}/imports/{run_id}",
         f"/admin/clinics/{clinic.id}/bookings",
+        f"/admin/clinics/{clinic.id}/missing",
     ]
 
 

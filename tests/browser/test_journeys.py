@@ -105,9 +105,14 @@ def clear_time(page, facts: Facts):
     return None
 
 
-def fill_details(page, clinic: str) -> None:
-    page.get_by_label("Your name").fill("Ada Lovelace")
-    page.get_by_label("E-mail address").fill("ada@example.com")
+#: Unbroken words as long as the form allows: they must not widen the page at 390 px.
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff" * 3
+LONG_EMAIL = "augusta.ada.king.countess.of.lovelace.analytical.engine@example.com"
+
+
+def fill_details(page, clinic: str, name: str = "Ada Lovelace", email: str = "ada@example.com"):
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Phone number").fill(PHONES[clinic])
     page.get_by_label("I agree that the clinic stores").check()
 
@@ -163,9 +168,10 @@ def test_book_free_consultation(demo, app, live_server, page, clinic):
     assert shown == format_time(local, "short", locale=facts.locale), (shown, start)
     follow(page, page.get_by_role("button", name="Continue"), r"/book/details\?")
 
-    fill_details(page, clinic)
+    fill_details(page, clinic, LONG_NAME, LONG_EMAIL)
     follow(page, page.get_by_role("button", name="Book this appointment"), r"/book/confirmed/")
-    assert_confirmed(page, facts, clinic, start)
+    assert_confirmed(page, facts, clinic, start)  # also: no sideways scrolling at 390 px
+    assert LONG_NAME in page.locator("main").inner_text()
 
 
 def focused(page) -> dict:

@@ -267,3 +267,43 @@ def test_the_clinic_gets_one_waiting_email_per_window(app, clinic, client_for, c
         assert digest_due() == 0  # nobody left to tell
         bodies = [m.body_text for m in db.session.scalars(select(OutboxMessage))]
         assert len(bodies) == 2 and "3 comments in all are held" in bodies[1]
+
+
+def test_only_the_clinics_serving_hosts_count_as_its_own(
+    app, make_tenant, make_post, client_for, comment_data
+):
+    from meridian.models import Domain
+
+    tenant = make_tenant("clinic-a", aliases=("www.clinic-a.test",))
+    make_post(tenant, "hello")
+    with app.app_context():
+        pending = Domain(tenant_id=tenant.id, hostname="pending.example")
+        db.session.add(pending)
+        db.session.flush()
+        pending.verified_at = None  # awaiting its DNS proof (None at insert means "now")
+        db.session.commit()
+    client = client_for(tenant)
+    alias = client.post(
+        "/comments/hello",
+        data=comment_data(tenant),
+        headers={"Origin": "https://www.clinic-a.test"},
+    )
+    assert alias.status_code == 303
+    pending = client.post(
+        "/comments/hello", data=comment_data(tenant), headers={"Origin": "https://pending.example"}
+    )
+    assert pending.status_code == 403
+
+
+def test_a_rate_limit_store_that_fails_lets_the_reader_through(
+    app, clinic, client_for, comment_data, limits_on, monkeypatch
+):
+    from meridian.extensions import limiter
+
+    def gone(*args, **kwargs):
+        raise ConnectionError("redis went away")
+
+    monkeypatch.setattr(limiter.limiter, "hit", gone)
+    response = client_for(clinic).post("/comments/hello", data=comment_data(clinic))
+    assert response.status_code == 303
+    assert len(comments(app)) == 1

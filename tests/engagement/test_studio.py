@@ -267,3 +267,23 @@ def test_the_inbox_reads_without_changing_and_marks_by_post(
         ).status_code
         == 404
     )
+
+
+def test_the_clinics_reply_follows_its_comment_out_of_sight_and_back(
+    app, clinic, editor, client_for
+):
+    comment_id = add_comment(app, clinic, body="Question")
+    editor.post(
+        f"/studio/comments/{comment_id}/reply",
+        data={"csrf_token": editor.csrf, "body": "Our answer"},
+    )
+    reader = client_for(clinic)
+    assert "Our answer" in reader.get("/blog/hello").text
+    assert "2 comments" in reader.get("/blog").text
+    spam = {"csrf_token": editor.csrf, "status": "approved", "one": f"spam:{comment_id}"}
+    assert editor.post("/studio/comments", data=spam).status_code == 303
+    assert "Our answer" not in reader.get("/blog/hello").text
+    assert "0 comments" in reader.get("/blog").text  # no orphan reply counted
+    back = {"csrf_token": editor.csrf, "status": "spam", "one": f"approve:{comment_id}"}
+    assert editor.post("/studio/comments", data=back).status_code == 303
+    assert "Our answer" in reader.get("/blog/hello").text

@@ -299,3 +299,31 @@ def test_the_command_imports_a_file_to_the_end(import_app, fixture_site, clinic,
     assert "done: 2 skipped" in again.output
     missing = runner.invoke(args=["tenants", "import-blog", "nobody", str(export)])
     assert missing.exit_code != 0 and "no clinic" in missing.output
+
+
+def test_every_old_path_answers_301_to_its_new_page(import_app, fixture_site, clinic, client_for):
+    serve_wix(fixture_site, WIX_POSTS)
+    fixture_site.add("/wp-content/uploads/desk.png", png(800, 600), Content_Type="image/png")
+    with import_app.app_context():
+        tenant = db.session.get(Tenant, clinic.id)
+        assert import_blog(tenant, url=fixture_site.url("/"), publish=True).status == "done"
+        data = wxr(fixture_site.url(""), fixture_site.url("/wp-content/uploads/desk.png"))
+        assert import_blog(tenant, data=data, filename="x.xml", publish=True).status == "done"
+    site = client_for(clinic, import_app)
+    moved = {
+        "/post/sleep-and-stress": "/blog/sleep-and-stress",
+        "/single-post/2024/05/02/sleep-and-stress": "/blog/sleep-and-stress",
+        "/post/first-visit": "/blog/first-visit",
+        "/post/hay-fever?utm_source=old": "/blog/hay-fever?utm_source=old",
+        "/blog/categories/sleep": "/blog/tag/sleep",
+        "/blog/tags/wellbeing": "/blog/tag/wellbeing",
+        "/2023/04/12/desk-stretches/": "/blog/desk-stretches",
+        "/category/posture": "/blog/tag/posture",
+        "/tag/office": "/blog/tag/office",
+    }
+    for old, new in moved.items():
+        response = site.get(old)
+        assert response.status_code == 301, old
+        assert response.headers["Location"] == new, old
+        assert site.get(new).status_code == 200, new
+    assert site.get("/blog").status_code == 200  # the blog stays where it was

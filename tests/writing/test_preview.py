@@ -47,7 +47,7 @@ def test_the_editor_preview_is_the_public_page_unsaved(app, owner):
     assert "<script>alert" not in page  # the same sanitiser
     assert 'class="preview-banner"' in page and "not saved and not published" in page
     assert '<meta name="robots" content="noindex, nofollow">' in page
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert row_counts(app)["post"] == 0  # nothing saved
 
 

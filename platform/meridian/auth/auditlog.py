@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AuditEvent
+from ..params import page_arg
 
 PER_PAGE = 50
 
 
 def events_page(stmt=None):
     """A page of `stmt` (default: every event the guard lets this host see)."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(404)
+    page = page_arg()  # ASCII digits within bounds, else 404
     stmt = stmt if stmt is not None else select(AuditEvent)
     return db.paginate(
-        stmt.order_by(AuditEvent.id.desc()), page=int(raw), per_page=PER_PAGE, error_out=True
+        stmt.order_by(AuditEvent.id.desc()), page=page, per_page=PER_PAGE, error_out=True
     )
 
 

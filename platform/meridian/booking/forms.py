@@ -9,6 +9,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..mail import AddressError, address
+from ..params import PlainText, SingleLine
 
 #: What the visitor agrees to when booking (the desk shows it beside the consent time).
 CONSENT_WORDING = "I agree that the clinic stores these details to manage my appointment."
@@ -21,17 +22,31 @@ class DetailsForm(FlaskForm):
     start = HiddenField(validators=[InputRequired(message="Please choose a time.")])
     name = StringField(
         "Your name",
-        validators=[DataRequired(message="Please enter your name."), Length(max=120)],
+        validators=[
+            DataRequired(message="Please enter your name."),
+            Length(max=120),
+            SingleLine(),
+        ],
     )
     email = StringField(
         "E-mail address",
-        validators=[DataRequired(message="Please enter your e-mail address."), Length(max=254)],
+        validators=[
+            DataRequired(message="Please enter your e-mail address."),
+            Length(max=254),
+            SingleLine(),
+        ],
     )
     phone = StringField(
         "Phone number",
-        validators=[DataRequired(message="Please enter a phone number."), Length(max=40)],
+        validators=[
+            DataRequired(message="Please enter a phone number."),
+            Length(max=40),
+            SingleLine(),
+        ],
     )
-    reason = TextAreaField("Reason for your visit (optional)", validators=[Length(max=1000)])
+    reason = TextAreaField(
+        "Reason for your visit (optional)", validators=[Length(max=1000), PlainText()]
+    )
     consent = BooleanField(
         CONSENT_WORDING,
         validators=[DataRequired(message="Please tick the box so we can keep your booking.")],

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
-from ..extensions import limiter
-from ..models import Booking
+from ..models import Booking, utcnow
 from ..tenancy import current_tenant
 from . import bp, service
 from .forms import ConfirmForm, RescheduleForm
 from .tokens import LinkError, read_token
-from .views import _limits_off, _rate_limit, booking_or_404, booking_text, parse_start, week_picker
+from .views import booking_or_404, booking_text, parse_start, week_picker
 
 
 def _from_link(token: str, action: str):
@@ -26,15 +25,20 @@ def _from_link(token: str, action: str):
     booking = booking_or_404(id=data["b"])
     if booking.status != "confirmed":
         return None, _link_problem("used", booking, 410)
+    if utcnow() >= service.change_deadline(tenant, booking):
+        return None, _link_problem("too_late", booking, 410)
     return booking, None
 
 
 def _link_problem(reason: str, booking: Booking | None = None, status: int = 400):
+    """Why a link no longer works: invalid, expired, used (or moved), or too late to
+    change online (the page gives the location's phone number)."""
     return render_template(
         "booking/link_problem.html",
         reason=reason,
         booking=booking,
         **(_moved(booking) if booking else {}),
+        cutoff_hours=current_tenant().change_cutoff_hours,
     ), status
 
 
@@ -48,8 +52,7 @@ def _moved(booking: Booking) -> dict:
     return {"current": current, **booking_text(current)}
 
 
-@bp.route("/cancel/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
+@bp.route("/cancel/<token:token>", methods=["GET", "POST"])
 def cancel(token: str):
     booking, problem = _from_link(token, "cancel")
     if problem:
@@ -60,14 +63,15 @@ def cancel(token: str):
             service.cancel_booking(current_tenant(), booking)
         except service.LinkUsed:
             return _link_problem("used", booking, 410)
+        except service.TooLate:
+            return _link_problem("too_late", booking, 410)
         return render_template("booking/cancelled.html", booking=booking, **booking_text(booking))
     return render_template(
         "booking/cancel.html", booking=booking, form=form, **booking_text(booking)
     )
 
 
-@bp.route("/reschedule/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
+@bp.route("/reschedule/<token:token>", methods=["GET", "POST"])
 def reschedule(token: str):
     booking, problem = _from_link(token, "reschedule")
     if problem:
@@ -82,6 +86,8 @@ def reschedule(token: str):
             new = service.reschedule_booking(current_tenant(), booking, start_at)
         except service.LinkUsed:
             return _link_problem("used", booking, 410)
+        except service.TooLate:
+            return _link_problem("too_late", booking, 410)
         except service.BookingError as exc:
             error, alternatives, status = exc.message, exc.alternatives, 409
         else:

@@ -62,6 +62,31 @@ class LinkUsed(Exception):
     """The booking is no longer confirmed: the link has been used (or overtaken)."""
 
 
+class TooLate(Exception):
+    """The appointment has started, or is within the clinic's change cut-off."""
+
+
+def change_deadline(tenant: Tenant, booking: Booking) -> datetime:
+    """Until when the visitor may cancel or move this booking online (then: phone)."""
+    return booking.starts_at - timedelta(hours=max(tenant.change_cutoff_hours, 0))
+
+
+def _changeable(tenant: Tenant, now: datetime):
+    """SQL: the booking is confirmed and its change deadline has not passed at `now`."""
+    return (Booking.status == "confirmed") & (
+        Booking.starts_at > now + timedelta(hours=max(tenant.change_cutoff_hours, 0))
+    )
+
+
+def _refused(booking: Booking, tenant: Tenant, now: datetime) -> Exception:
+    """After a conditional UPDATE changed nothing: used, or too late?"""
+    db.session.rollback()
+    db.session.refresh(booking)
+    if booking.status == "confirmed" and now >= change_deadline(tenant, booking):
+        return TooLate()
+    return LinkUsed()
+
+
 def _granules(start: datetime, until: datetime) -> list[datetime]:
     """Every 5-minute granule (UTC, epoch-aligned) that [start, until) touches."""
     size = GRANULE_MINUTES * 60
@@ -345,16 +370,13 @@ def place_booking(
 
 
 def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None) -> None:
-    """Cancel once: the conditional UPDATE makes a second (or concurrent) use fail.
-    The calendar event's SEQUENCE goes up so calendars drop it."""
+    """Cancel once, before the clinic's cut-off: the conditional UPDATE makes a second
+    (or concurrent, or late) use fail with LinkUsed or TooLate. The calendar event's
+    SEQUENCE goes up so calendars drop it."""
     now = now or utcnow()
     changed = db.session.execute(
         update(Booking)
-        .where(
-            Booking.id == booking.id,
-            Booking.tenant_id == tenant.id,
-            Booking.status == "confirmed",
-        )
+        .where(Booking.id == booking.id, Booking.tenant_id == tenant.id, _changeable(tenant, now))
         .values(
             status="cancelled",
             cancelled_at=now,
@@ -363,8 +385,7 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
-        db.session.rollback()
-        raise LinkUsed
+        raise _refused(booking, tenant, now)
     _release(booking)
     db.session.refresh(booking)
     messages.booking_cancelled(tenant, booking)
@@ -407,15 +428,12 @@ def reschedule_booking(
     ):
         changed = db.session.execute(
             update(Booking)
-            .where(
-                Booking.id == old_id, Booking.tenant_id == tenant.id, Booking.status == "confirmed"
-            )
+            .where(Booking.id == old_id, Booking.tenant_id == tenant.id, _changeable(tenant, now))
             .values(status="rescheduled", cancelled_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if changed != 1:
-            db.session.rollback()
-            raise LinkUsed
+            raise _refused(booking, tenant, now)
         db.session.execute(
             delete(SlotClaim).where(
                 SlotClaim.booking_id == old_id, SlotClaim.tenant_id == tenant.id

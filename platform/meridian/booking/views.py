@@ -8,7 +8,7 @@ the query string, so the visitor never picks it twice.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
 from ..models import Booking, Location, Practitioner, Service, utcnow
+from ..params import day as parse_day
+from ..params import id_arg, instant
 from ..tenancy import current_tenant, get_for_tenant_or_404, resolve_tenant, tenant_select
 from . import bp, service
 from .availability import team_for
@@ -33,17 +35,17 @@ def _limits_off() -> bool:
     return not current_app.config["RATE_LIMITS_ENABLED"]
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+# On the blueprint, not on each view: Flask-Limiter checks blueprint limits in its
+# before_request hook, which runs before the CSRF check (a view decorator would run
+# after it, so a flood of token-less POSTs would get 400 forever, never 429).
+limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)(bp)
 
 
 def _one(model, raw: str | None, **extra):
     """The row a query value names (404 if malformed or not this clinic's), or None."""
-    if raw is None or raw == "":
-        return None
-    row_id = _id(raw)
+    row_id = id_arg(raw)  # ASCII digits within bounds, else 404
     if row_id is None:
-        abort(404)
+        return None
     return get_for_tenant_or_404(model, id=row_id, **extra)
 
 
@@ -75,21 +77,16 @@ def _services() -> list[Service]:
 
 
 def parse_start(raw: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else None
+    """An offered time: an ISO instant with an offset, clear of the calendar's edges."""
+    return instant(raw)
 
 
 def _parse_day(raw: str | None) -> tuple[date | None, bool]:
     """(day, malformed)."""
     if not raw:
         return None, False
-    try:
-        return date.fromisoformat(raw), False
-    except ValueError:
-        return None, True
+    value = parse_day(raw)
+    return value, value is None
 
 
 def week_picker(location, chosen, practitioner=None, exclude_id=None):
@@ -188,7 +185,6 @@ def _details_choice(source):
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"], exempt_when=_limits_off)
 def details():
     """The visitor's details. A time that has gone is said before they type anything;
     errors come back next to the field, everything typed kept."""
@@ -275,7 +271,7 @@ def session_expired(error: CSRFError):
     return render_template("booking/details.html", **context), 400
 
 
-@bp.get("/confirmed/<reference>")
+@bp.get("/confirmed/<reference:reference>")
 def confirmed(reference: str):
     """Shown once to the browser that booked (its session holds the reference)."""
     if reference not in session.get("booked", []):

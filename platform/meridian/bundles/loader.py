@@ -112,6 +112,9 @@ class BundleLoader:
     def _tenant(self, data: dict[str, Any]) -> tuple[Tenant, datetime | None]:
         slug = checked_slug(data.get("slug", self.path.name), "tenant.toml")
         brand = data.get("brand", {})
+        cutoff = data.get("booking", {}).get("change_cutoff_hours", 24)
+        if not isinstance(cutoff, int) or not 0 <= cutoff <= 24 * 14:
+            raise BundleError("tenant.toml: booking.change_cutoff_hours must be 0-336 hours")
         if "name" not in data:
             raise BundleError("tenant.toml: name is required")
         theme = data.get("theme", "calm")
@@ -142,6 +145,7 @@ class BundleLoader:
             "brand_accent": brand.get("accent", "#9c3d1f"),
             "logo": brand.get("logo"),
             "social": dict(data.get("social", {})),
+            "change_cutoff_hours": cutoff,
             "mail_from": str(data.get("mail_from", "")),
             "theme": theme,
             "trust_line": data.get("trust", ""),
@@ -305,7 +309,11 @@ class BundleLoader:
                 published_at=None
                 if meta.get("draft")
                 else instant(meta.get("published"), zone, where),
-                updated_at=instant(meta["updated"], zone, where) if meta.get("updated") else None,
+                # The post's own dates (front matter), not the time of this load: feeds
+                # and sitemaps say "changed" only when the author says it changed.
+                updated_at=None
+                if meta.get("draft")
+                else instant(meta.get("updated") or meta.get("published"), zone, where),
             )
             with rules(where):
                 saved = save_post(tenant, posts.get(slug), data, source=SOURCE, kind=SOURCE)

@@ -62,16 +62,27 @@ def add_comment(tenant: Tenant, post: Post, *, name: str, email: str, body: str)
 
 
 def set_status(comments: list[Comment], status: str) -> int:
-    """Approve or mark as spam; returns how many changed."""
+    """Approve, hold or mark as spam; returns how many changed. The clinic's replies
+    follow their comment: shown with it, hidden with it (so no count ever includes a
+    reply to a comment nobody can see)."""
     assert status in ("approved", "held", "spam")
     now = utcnow()
-    changed = 0
-    for comment in comments:
-        if comment.status != status:
-            comment.status = status
-            comment.approved_at = now if status == "approved" else None
-            changed += 1
-    return changed
+    changed = [comment for comment in comments if comment.status != status]
+    for comment in changed:
+        comment.status = status
+        comment.approved_at = now if status == "approved" else None
+    replies = [comment.id for comment in changed if comment.parent_id is None]
+    if replies:
+        for answer in db.session.scalars(
+            select(Comment).where(
+                Comment.parent_id.in_(replies),
+                Comment.tenant_id == changed[0].tenant_id,
+                Comment.by_clinic.is_(True),
+            )
+        ):
+            answer.status = "approved" if status == "approved" else "held"
+            answer.approved_at = now if status == "approved" else None
+    return len(changed)
 
 
 def delete(comments: list[Comment]) -> int:

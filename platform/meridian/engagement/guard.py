@@ -44,7 +44,8 @@ _LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
 def _tenant_hosts() -> set[str]:
-    return {domain.hostname for domain in current_tenant().domains}
+    """The clinic's hosts that serve its site (a domain still awaiting its DNS proof does not)."""
+    return {d.hostname for d in current_tenant().domains if d.verified_at is not None}
 
 
 def _host_of(url: str) -> str | None:
@@ -96,7 +97,15 @@ def within_limits(*rules: tuple[str, str]) -> bool:
     allowed = True
     for config_key, scope in rules:
         for item in parse_many(current_app.config[config_key]):
-            if not strategy.hit(item, "engagement", config_key, str(tenant_id), scope):
+            try:
+                hit = strategy.hit(item, "engagement", config_key, str(tenant_id), scope)
+            except Exception as exc:  # noqa: BLE001  (storage gone: as the limiter does)
+                # Like the rest of the app (RATELIMIT_SWALLOW_ERRORS): a reader is not
+                # refused because Redis went away; the honeypot, stamp, same-site check
+                # and moderation still stand.
+                current_app.logger.warning("rate limit storage failed: %s", type(exc).__name__)
+                continue
+            if not hit:
                 allowed = False
     return allowed
 

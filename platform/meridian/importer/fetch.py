@@ -164,7 +164,7 @@ def fetch(url: str, *, max_bytes: int | None = None, accept: str = "*/*") -> Fet
             if response.status >= 400:
                 raise FetchError(f"{url[:80]} answered {response.status}.")
             declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
+            if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise FetchRefused(f"{url[:80]} is larger than {limit // 1_000_000} MB.")
             chunks, size = [], 0
             try:

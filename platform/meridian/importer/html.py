@@ -70,7 +70,10 @@ def _img_source(img, base_url: str) -> str | None:
             continue
         width = (
             int(bits[1][:-1])
-            if len(bits) > 1 and bits[1].endswith("w") and bits[1][:-1].isdigit()
+            if len(bits) > 1
+            and bits[1].endswith("w")
+            and bits[1][:-1].isascii()
+            and bits[1][:-1].isdigit()
             else 0
         )
         if width > best_width:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select
 
+from ..content import ContentInvalid
 from ..extensions import db
 from ..media.images import ImageRefused
 from ..media.service import save_upload
@@ -176,19 +177,24 @@ class Importer:
         if missing:
             notes.append(f"{len(missing)} image(s) could not be fetched")
         excerpt = htmlconv.plain_text(post.excerpt, 300) if post.excerpt else ""
-        saved = writer.save(
-            self.tenant,
-            writer.Draft(
-                slug=free,
-                title=title,
-                body_md=body,
-                excerpt=excerpt,
-                author=post.author,
-                tags=post.tags,
-                published_at=post.published if publish else None,
-                cover_media_id=cover_id,
-            ),
-        )
+        try:
+            saved = writer.save(
+                self.tenant,
+                writer.Draft(
+                    slug=free,
+                    title=title,
+                    body_md=body,
+                    excerpt=excerpt,
+                    author=post.author,
+                    tags=[t for t in post.tags if slugify(t)],
+                    published_at=post.published if publish else None,
+                    cover_media_id=cover_id,
+                ),
+            )
+        except ContentInvalid as refused:
+            db.session.rollback()
+            self._row(post, "failed", str(refused))
+            return
         db.session.add(
             ImportedItem(
                 tenant_id=self.tenant.id,

@@ -1,5 +1,6 @@
-"""Where an imported post is written, and its old addresses kept (the import's only
-writes to content). The caller commits."""
+"""Where an imported post is written, and its old addresses kept: through the one write
+path for content (meridian.content: tidy text, sanitised Markdown, unique slug, revision,
+audit, content version) and the per-clinic redirect table. The caller commits."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from ..content import PostData, post_path, redirects, save_post
 from ..extensions import db
-from ..markdown import reading_minutes, render_markdown
-from ..models import MediaItem, Post, Tag, Tenant
+from ..models import MediaItem, Post, Tenant
+
+__all__ = ["Draft", "free_slug", "media_path", "path_of", "post_path", "redirect_all", "save"]
 
 
 @dataclass
@@ -24,14 +27,7 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     cover_media_id: int | None = None
-
-
-def _build(endpoint: str, **values) -> str:
-    return current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
-
-
-def post_path(slug: str) -> str:
-    return _build("site.post", slug=slug)
+    cover_alt: str = ""
 
 
 def media_path(tenant: Tenant, item_id: int) -> str | None:
@@ -40,7 +36,8 @@ def media_path(tenant: Tenant, item_id: int) -> str | None:
     ).first()
     if item is None or not item.variants:
         return None
-    return _build("media.copy", name=item.variants[-1][2])
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return adapter.build("media.copy", {"name": item.variants[-1][2]})
 
 
 def path_of(tenant: Tenant, post_id: int) -> str | None:
@@ -68,45 +65,27 @@ def free_slug(tenant: Tenant, slug: str) -> str:
     return f"{slug[:110]}-{n}"
 
 
-def _tags(tenant: Tenant, names: list[str]) -> list[Tag]:
-    from .sources import slugify
-
-    existing = {
-        t.slug: t for t in db.session.scalars(select(Tag).where(Tag.tenant_id == tenant.id))
-    }
-    chosen: dict[str, Tag] = {}
-    for name in names[:20]:
-        slug = slugify(name)[:63]
-        if not slug or slug in chosen:
-            continue
-        tag = existing.get(slug)
-        if tag is None:
-            tag = Tag(tenant_id=tenant.id, slug=slug, name=name.strip()[:63])
-            db.session.add(tag)
-            existing[slug] = tag
-        chosen[slug] = tag
-    return list(chosen.values())
-
-
 def save(tenant: Tenant, draft: Draft) -> Post:
-    post = Post(
-        tenant_id=tenant.id,
+    """Raises meridian.content.ContentInvalid when the write path refuses the post."""
+    data = PostData(
+        title=draft.title,
         slug=draft.slug,
-        title=draft.title[:200],
         body_md=draft.body_md,
-        body_html=render_markdown(draft.body_md),
-        reading_minutes=reading_minutes(draft.body_md),
         excerpt=draft.excerpt,
         author=draft.author[:120],
+        tags=list(draft.tags)[:20],
         published_at=draft.published_at,
         cover_media_id=draft.cover_media_id,
+        cover_alt=(draft.cover_alt or draft.title)[:300] if draft.cover_media_id else "",
     )
-    post.tags = _tags(tenant, draft.tags)
-    db.session.add(post)
-    db.session.flush()
-    return post
+    return save_post(tenant, None, data, actor="import", source="import").post
 
 
 def redirect_all(tenant: Tenant, old_paths: list[str], new_path: str) -> None:
-    """Every old path answers 301 to `new_path` (the per-clinic redirect table)."""
-    return None
+    """Every old path answers 301 to `new_path` (the per-clinic redirect table; a path
+    that is the new address itself is left alone)."""
+    for old in old_paths:
+        try:
+            redirects.add(tenant, old, new_path, reason="import")
+        except ValueError:
+            continue

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, g, request, send_from_directory, url_for
+from flask import abort, current_app, g, send_from_directory, url_for
 
+from ..directory import views as directory_views
 from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
 from ..engagement.queries import counts_for, threads_for
 from ..extensions import db
 from ..models import Location, Post, Tenant, utcnow
 from ..pagecache import public_page
+from ..params import page_arg
 from ..templating import render_site
-from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..tenancy import current_tenant, get_for_tenant_or_404, on_clinic_host
 from ..themes import get_theme
 from ..urls import origin_for, tenant_url
-from . import bp, queries, seo
+from . import bp, og, queries, seo
 
 
 def _page_of_posts(tag=None):
-    """The requested page of live posts; 404 for a malformed or out-of-range `?page=`.
-
-    Only canonical numbers are served, so the page cache holds one entry per real page.
-    """
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or raw != str(int(raw)) or int(raw) < 1:
-        abort(404)
-    page = queries.paginate_posts(int(raw), current_app.config["POSTS_PER_PAGE"], tag)
+    """The requested page of live posts; 404 for a malformed or out-of-range `?page=`."""
+    page = queries.paginate_posts(page_arg(), current_app.config["POSTS_PER_PAGE"], tag)
     if page.page > max(page.pages, 1):
         abort(404)
     return page
@@ -66,7 +62,7 @@ def blog():
     )
 
 
-@bp.get("/blog/tag/<slug>")
+@bp.get("/blog/tag/<slug:slug>")
 @public_page("page")
 def tag(slug: str):
     tenant = current_tenant()
@@ -82,7 +78,7 @@ def tag(slug: str):
     )
 
 
-@bp.get("/blog/<slug>")
+@bp.get("/blog/<slug:slug>")
 @public_page()
 def post(slug: str):
     the_post, likes = queries.live_post_with_likes_or_404(slug)
@@ -150,7 +146,7 @@ def render_contact(**forms: object) -> str:
     )
 
 
-@bp.get("/contact/<slug>")
+@bp.get("/contact/<slug:slug>")
 @public_page()
 def location(slug: str):
     tenant = current_tenant()
@@ -175,20 +171,41 @@ def feed():
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
-@bp.get("/sitemap.xml")
 @public_page()
-def sitemap():
+def _clinic_sitemap():
     posts, tags = queries.sitemap_entries()
     body = render_site("sitemap.xml", posts=posts, tags=tags, tenant_url=tenant_url)
     return body, 200, {"Content-Type": "application/xml; charset=utf-8"}
 
 
-@bp.get("/robots.txt")
 @public_page()
-def robots():
+def _clinic_robots():
     tenant = current_tenant()
     text = f"User-agent: *\nAllow: /\n\nSitemap: {tenant_url(tenant, 'site.sitemap')}\n"
     return text, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The clinic's sitemap; on the platform host, the platform's own."""
+    return _clinic_sitemap() if on_clinic_host() else directory_views.sitemap()
+
+
+@bp.get("/robots.txt")
+def robots():
+    return _clinic_robots() if on_clinic_host() else directory_views.robots()
+
+
+sitemap.public_page = robots.public_page = True  # type: ignore[attr-defined]
+
+
+@bp.get("/og.png")
+@public_page()
+def og_image():
+    """The Open Graph card (PNG): drawn once per content version, then cached."""
+    tenant = current_tenant()
+    body = og.card_png(tenant.name, tenant.tagline, tenant.brand_primary, tenant.brand_accent)
+    return body, 200, {"Content-Type": "image/png"}
 
 
 @bp.get("/theme.css")

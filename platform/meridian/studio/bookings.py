@@ -18,6 +18,8 @@ from ..desk import record as booking_record
 from ..desk import sheet as day_sheet
 from ..extensions import db
 from ..models import Booking, Location, Practitioner, PrivacyNotice, utcnow
+from ..params import ascii_int
+from ..params import day as day_arg
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 
@@ -35,15 +37,11 @@ EMAIL_STATE = {
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return ascii_int(request.args.get(name))  # ASCII digits within bounds ('²' is a digit)
 
 
 def _day_arg(default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return default
+    return day_arg(request.args.get("day")) or default  # within bounds a week can move in
 
 
 def _locations() -> list[Location]:

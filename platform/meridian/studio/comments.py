@@ -22,6 +22,7 @@ from ..engagement import comments as service
 from ..engagement.forms import COMMENT_MAX
 from ..extensions import db
 from ..models import COMMENT_POLICIES, Comment, Post
+from ..params import MAX_PAGE, ascii_int
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 
@@ -82,8 +83,7 @@ def _counts() -> dict[str, int]:
 def comments():
     """The comments in one state (waiting first), newest first, with their posts."""
     tab = _tab()
-    raw = request.args.get("page", "1")
-    page_number = int(raw) if raw.isdigit() and len(raw) < 6 and int(raw) > 0 else 1
+    page_number = ascii_int(request.args.get("page"), 1, MAX_PAGE) or 1
     stmt = (
         tenant_select(Comment, Comment.status == tab, Comment.by_clinic.is_(False))
         .add_columns(Post.title, Post.slug)
@@ -118,9 +118,10 @@ def _chosen() -> tuple[str, list[Comment]]:
         action, raw = request.form.get("action", ""), request.form.getlist("ids")
     if action not in ACTIONS:
         abort(400)
-    if not all(value.isdigit() and len(value) < 10 for value in raw):
+    parsed = [ascii_int(value) for value in raw]
+    if None in parsed:
         abort(400)
-    ids = sorted({int(value) for value in raw})
+    ids = sorted(set(parsed))
     found = list(
         db.session.scalars(
             tenant_select(Comment, Comment.id.in_(ids), Comment.by_clinic.is_(False))

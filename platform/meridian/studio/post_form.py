@@ -15,6 +15,7 @@ from wtforms.validators import Optional
 from ..content import PostData
 from ..content.schedule import local_instant, local_parts
 from ..models import MediaItem, Post, Tenant, utcnow
+from ..params import ascii_int
 
 ACTIONS = ("save", "publish", "schedule", "unpublish")
 # Where each refusal of the write path is shown.
@@ -67,7 +68,7 @@ class PostForm(FlaskForm):
             description=self.description.data or "",
             seo_title=self.seo_title.data or "",
             author=self.author.data or "",
-            cover_media_id=int(media) if media.isdigit() and len(media) < 10 else None,
+            cover_media_id=ascii_int(media),
             cover_image=self.cover_image.data or None,
             cover_alt=self.cover_alt.data or "",
             tags=[name for name in (self.tags.data or "").split(",") if name.strip()],

@@ -8,7 +8,7 @@ script autosaves (see post_extras). The rules themselves live in `meridian.conte
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,7 @@ from ..content import ContentInvalid, PostData, save_post
 from ..content import revisions as revision_rules
 from ..extensions import db
 from ..models import MediaItem, Post, PostRevision, Tag, post_tag, utcnow
+from ..params import MAX_PAGE, ascii_int, id_arg
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 from .post_form import ACTIONS, PostForm, publication, zone_of
@@ -52,8 +53,7 @@ def posts():
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
     tag_slug = request.args.get("tag", "")[:63]
-    page_raw = request.args.get("page", "1")
-    page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 6 and int(page_raw) > 0 else 1
+    page = ascii_int(request.args.get("page"), 1, MAX_PAGE) or 1  # '²' is a digit too
     stmt = status_filter(tenant_select(Post), status).options(selectinload(Post.tags))
     if query:
         like = f"%{query.lower()}%"
@@ -128,11 +128,9 @@ def post_edit(post_id: int):
     post = get_for_tenant_or_404(Post, id=post_id)
     form = PostForm()
     loaded = None
-    raw = request.args.get("revision", "")
-    if raw:
-        if not raw.isdigit() or len(raw) > 12:
-            abort(404)
-        loaded = get_for_tenant_or_404(PostRevision, id=int(raw), post_id=post.id)
+    revision_id = id_arg(request.args.get("revision"))  # ASCII digits in bounds, else 404
+    if revision_id is not None:
+        loaded = get_for_tenant_or_404(PostRevision, id=revision_id, post_id=post.id)
     form.fill_from(post, zone_of(current_tenant()), PostData.of(loaded) if loaded else None)
     latest = revision_rules.latest(post)
     form.revision.data = str(latest.id) if latest else ""

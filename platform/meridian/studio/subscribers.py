@@ -16,6 +16,7 @@ from ..auth.audit import record
 from ..engagement.subscriptions import unsubscribe
 from ..extensions import db
 from ..models import OutboxMessage, Post, PostMailing, Subscriber
+from ..params import MAX_PAGE, ascii_int
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 
@@ -29,8 +30,7 @@ class ConfirmForm(FlaskForm):
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 and int(raw) > 0 else 1
+    return ascii_int(request.args.get("page"), 1, MAX_PAGE) or 1
 
 
 def _mailings() -> list[tuple]:
