@@ -83,7 +83,7 @@ def test_a_rescheduled_booking_keeps_what_was_agreed(
 ):
     from meridian.booking.service import reschedule_booking
 
-    clinic = make_tenant("clinic-a")
+    clinic = make_tenant("clinic-a", change_cutoff_hours=0)  # the first free time is soon
     service = make_service(clinic)
     book_via_http(clinic, service, next_free(clinic, service, 0))
     with app.test_request_context(base_url=f"http://{clinic.primary_host}"):
