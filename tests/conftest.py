@@ -293,7 +293,8 @@ def set_theme(app: Flask):
 @pytest.fixture
 def remove_photos(app: Flask):
     """`remove_photos("zak-clinic")`: the clinic as it is before it adds any photograph
-    (no hero, no post covers), to show each theme still looks finished."""
+    (no hero, no post covers, no practitioner portraits), to show each theme still
+    looks finished."""
 
     def strip(slug: str) -> None:
         with app.app_context():
@@ -301,6 +302,11 @@ def remove_photos(app: Flask):
             tenant.hero_media_id = None
             for post in db.session.scalars(db.select(Post).filter_by(tenant_id=tenant.id)):
                 post.cover_media_id = None
+            for person in db.session.scalars(
+                db.select(Practitioner).filter_by(tenant_id=tenant.id)
+            ):
+                person.photo_media_id = person.photo = None
+            tenant.content_version += 1  # as any edit does: the cached pages move on
             db.session.commit()
 
     return strip

@@ -49,14 +49,31 @@ def test_queue_renders_subject_text_and_html_and_adds_one_row(app, tenant):
         assert message.subject == "Your appointment at Zoë's Clinic, Soho is cancelled"
         assert message.body_text.startswith("Hello")
         assert "Subject:" not in message.body_text
-        assert message.body_html is None  # no booking_cancelled.html: plain text only
+        assert message.body_html is not None and "http://clinic-a.test/book" in message.body_html
         assert message.recipient == "ada@example.com" and message.idempotency_key == "test:1"
         out = parsed(message, row.name)
-    assert out.get_content_type() == "text/plain"
+    assert out.get_content_type() == "multipart/alternative"
     # The clinic's name (comma, apostrophe, diaeresis) is a display name, not addresses.
     assert out["From"].addresses[0].display_name == "Zoë's Clinic, Soho"
     assert out["From"].addresses[0].addr_spec == "bookings@meridian.test"
     assert len(out["From"].addresses) == 1
+
+
+def test_a_template_without_html_sends_plain_text_only(app, tenant):
+    with app.test_request_context():
+        row = db.session.get(Tenant, tenant.id)
+        message = mail.queue(
+            row,
+            "test",
+            "ada@example.com",
+            "password_reset",
+            user=type("U", (), {"display_name": "Ada"})(),
+            minutes=30,
+            reset_url="http://clinic-a.test/studio/reset/t",
+        )
+        assert message.body_html is None  # no password_reset.html: plain text only
+        out = parsed(message, row.name)
+    assert out.get_content_type() == "text/plain"
 
 
 def test_a_subject_is_always_one_line(app, tenant):

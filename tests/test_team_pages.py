@@ -31,9 +31,33 @@ def test_team_page_shows_each_practitioner_with_a_book_with_link(app, demo, clie
         assert (
             f'href="/book?practitioner={person}&amp;location={location}">Book with {name}' in html
         )
-        assert f'src="/brand/team/{slug}.svg"' in html
+        # The photograph from the bundle went through the media library: responsive
+        # copies, the displayed size for `sizes`, intrinsic size, lazy, described.
+        card = html[html.index(f'href="/team/{slug}"') - 1200 : html.index(f'href="/team/{slug}"')]
+        img = re.search(
+            r'<img src="/media/[^"]+-400w-[0-9a-f]+\.webp" srcset="([^"]+)" [^>]*>', card
+        )
+        assert img is not None, card
+        assert img[1].count("w, ") >= 1 and 'sizes="128px"' in img[0]
+        assert 'width="800" height="800"' in img[0] and 'loading="lazy"' in img[0]
+        assert f'alt="Illustrated portrait of {name}' in img[0] and 'class="portrait"' in img[0]
     assert html.index("Aroha Ngata") < html.index("Daniel Chen")  # team order
     assert "te reo Māori" in html and "Mandarin" in html
+
+
+def test_a_practitioner_without_a_photograph_gets_the_bundle_file_or_nothing(app, demo, client_for):
+    acute = demo["acute-acupuncture"]
+    with app.app_context():
+        people = db.session.scalars(select(Practitioner).filter_by(tenant_id=acute.id)).all()
+        for person in people:
+            person.photo_media_id = None
+            person.photo = "logo.svg" if person.slug == "aroha-ngata" else None
+        acute_row = db.session.get(type(acute), acute.id)
+        acute_row.content_version += 1
+        db.session.commit()
+    html = client_for(acute).get("/team").text
+    assert '<img class="portrait" src="/brand/logo.svg" alt="" width="128" height="128"' in html
+    assert html.count('class="portrait"') == 1  # Daniel: no picture, no empty frame
 
 
 def test_practitioner_page_says_what_where_and_when(app, demo, client_for):

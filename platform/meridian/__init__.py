@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .booking import bp as booking_bp
+    from .desk.feed import bp as feed_bp
     from .directory import bp as directory_bp
     from .engagement.public import bp as engagement_bp
     from .health import bp as health_bp
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(feed_bp)
     app.register_blueprint(engagement_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(studio_bp)

@@ -10,7 +10,8 @@
   two blocks: `{% block subject %}` (collapsed to one line, so no value can add a
   header) and `{% block body %}` (the plain text, always sent). `<template>.html`, if
   present, is sent as the HTML alternative (autoescaped). Both get `tenant`, `booking`
-  and whatever keyword arguments you pass.
+  and whatever keyword arguments you pass; the HTML also gets `look` (see `look()`):
+  HTML e-mails extend `email/_layout.html`, the clinic's logo, colour and address.
 * **Addresses** go through `address()`: the domain is IDNA-encoded
   (`jose@bücher.example` -> `jose@xn--bcher-kva.example`); a non-ASCII local part
   (`josé@…`, which needs SMTPUTF8) is refused with `AddressError`. Forms should use
@@ -25,6 +26,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -33,6 +35,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLASession
 from jinja2 import TemplateNotFound
 from sqlalchemy import event
 
+from .content.brand import contrast, suggest
 from .extensions import db
 from .models import Booking, OutboxMessage, Tenant, utcnow
 
@@ -72,10 +75,79 @@ def render(template: str, **context: Any) -> tuple[str, str, str | None]:
     if not subject or "body" not in blocks:
         raise ValueError(f"email/{template}.txt needs a subject and a body block")
     try:
-        html: str | None = render_template(f"email/{template}.html", **context)
+        html: str | None = render_template(
+            f"email/{template}.html", look=look(context.get("tenant")), **context
+        )
     except TemplateNotFound:
         html = None
     return subject[:200], blocks["body"].strip("\n") + "\n", html
+
+
+#: The dark-mode card colour of email/_layout.html (links there must read on it).
+DARK_CARD = "#20262c"
+#: Logo height in e-mails, in CSS pixels (the file itself may be twice that).
+LOGO_HEIGHT = 44
+RASTER = (".png", ".jpg", ".jpeg", ".gif")
+
+
+def look(tenant: Tenant | None) -> dict[str, Any]:
+    """The clinic's look for its HTML e-mails: brand colour (and a lighter one of the
+    same hue that reads on dark mode's card), pale tints of it for the page and boxes,
+    its logo as a PNG/JPEG (many mail clients show no SVG or WebP: an SVG logo is used
+    through a `.png` of the same name beside it in the bundle, otherwise the name is
+    set as a wordmark), its first address and phone, and the site's link."""
+    from .urls import tenant_url
+
+    primary = (tenant.brand_primary if tenant is not None else None) or "#1f4e5f"
+    result: dict[str, Any] = {
+        "primary": primary,
+        "on_dark": primary if contrast(primary, DARK_CARD) >= 4.5 else suggest(primary, DARK_CARD),
+        "page": _mix(primary, 0.05),
+        "tint": _mix(primary, 0.06),
+        "rule": _mix(primary, 0.2),
+        "logo_url": None,
+        "address": "",
+        "phone": "",
+        "site_url": "",
+        "site_label": "",
+    }
+    if tenant is None:
+        return result
+    host = tenant.primary_host
+    if host:
+        result["site_url"] = tenant_url(tenant, "index")
+        result["site_label"] = host
+    location = tenant.primary_location
+    if location is not None:
+        result["address"] = ", ".join(location.address_lines)
+        result["phone"] = location.phone or ""
+    logo = _raster_logo(tenant)
+    if logo is not None and host:
+        name, width, height = logo
+        result["logo_url"] = tenant_url(tenant, "site.brand_asset", filename=name)
+        result["logo_height"] = LOGO_HEIGHT
+        result["logo_width"] = round(width * LOGO_HEIGHT / height)
+    return result
+
+
+def _mix(colour: str, amount: float) -> str:
+    """`colour` mixed with white: `amount` of it (0 to 1), the rest white."""
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - c) * amount):02x}" for c in channels)
+
+
+def _raster_logo(tenant: Tenant) -> tuple[str, int, int] | None:
+    """(file name in the bundle's static/, width, height) of a logo mail clients show."""
+    from .content.logo import bundle_file, image_size
+
+    if not tenant.logo or tenant.logo.startswith("media/"):
+        return None  # the media library keeps WebP copies, which Outlook does not show
+    name = tenant.logo
+    if not name.lower().endswith(RASTER):
+        name = str(Path(name).with_suffix(".png"))
+    path = bundle_file(tenant, name)
+    size = image_size(path) if path is not None else None
+    return (name, *size) if size else None
 
 
 def _render_blocks(name: str, context: dict[str, Any]) -> dict[str, str]:

@@ -92,6 +92,7 @@ DESK_PAGES: list[AuditPage] = [
 #: Pages on the platform host (audited once, not per clinic).
 PLATFORM_HOST = "localhost"
 PLATFORM_PAGES: list[AuditPage] = [
+    AuditPage("front-page", "/", "index"),
     AuditPage("admin-sign-in", "/admin/sign-in", "admin.sign_in"),
     AuditPage("admin-reset", "/admin/reset", "admin.request_reset"),
     AuditPage("admin-home", "/admin/", "admin.home", role="admin"),

@@ -5,12 +5,13 @@ apart; the figures of each run are written to test-artifacts/weights/."""
 from __future__ import annotations
 
 import json
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 
 from meridian.themes import THEMES
-from tests.browser.audit_pages import CLINICS, SAMPLE_POST
+from tests.browser.audit_pages import CLINICS, SAMPLE_LOCATION, SAMPLE_POST
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -56,3 +57,69 @@ def test_post_page_transfer_in_a_real_browser(
         )
     )
     assert total < BUDGET, f"{total} bytes: {fetched}"
+
+
+#: Collects layout shifts (CLS, as Lighthouse and Core Web Vitals count them) and the
+#: largest contentful paint from the first byte on (an init script: the page's CSP,
+#: which forbids inline script, does not apply to it).
+OBSERVE = """
+window.__cls = 0; window.__lcp = 0; window.__lcpTag = ""; window.__shifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) {
+    if (e.hadRecentInput) continue;
+    window.__cls += e.value;
+    window.__shifts.push([e.value, e.sources.map(s => s.node ? (s.node.nodeName + "."
+      + (s.node.className || "")) + " " + JSON.stringify([s.previousRect, s.currentRect]) : "?")]);
+  }
+}).observe({type: "layout-shift", buffered: true});
+new PerformanceObserver(list => {
+  const last = list.getEntries().at(-1);
+  window.__lcp = last.startTime; window.__lcpTag = last.element ? last.element.tagName : "";
+}).observe({type: "largest-contentful-paint", buffered: true});
+"""
+#: Lighthouse's "good" ends at 0.1; the fallback faces are metric-matched to Arial and
+#: Times New Roman (or their metric twins, Liberation Sans and Serif), so the swap to the
+#: web font moves next to nothing.
+CLS_BUDGET = 0.02
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/blog", "/blog/{post}", "/contact/{location}"],
+    ids=["home", "blog", "post", "location"],
+)
+@pytest.mark.parametrize("theme", list(THEMES))
+@pytest.mark.parametrize("clinic", list(CLINICS))
+def test_no_layout_shift_while_fonts_and_photographs_arrive(
+    demo, set_theme, live_server, page, viewport, clinic, theme, path
+):
+    fallbacks = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+    assert "Liberation Sans" in fallbacks or "Arial" in fallbacks, (
+        "the themes' fallback faces are sized to Arial/Times: install fonts-liberation"
+    )
+    set_theme(clinic, theme)
+    page.add_init_script(OBSERVE)
+    where = path.format(post=SAMPLE_POST[clinic], location=SAMPLE_LOCATION[clinic])
+    page.goto(live_server.url(CLINICS[clinic], where))
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready")
+    # A reader scrolls: the lazy photographs load into the space kept for them.
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
+                window.scrollTo(0, y);
+                await new Promise(r => setTimeout(r, 30));
+            }
+        }"""
+    )
+    page.wait_for_load_state("networkidle")
+    cls, lcp, tag, shifts = page.evaluate(
+        "[window.__cls, window.__lcp, window.__lcpTag, window.__shifts]"
+    )
+    folder = ARTIFACTS / "weights"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = {"/": "home", "/blog": "blog", "/blog/{post}": "post"}.get(path, "location")
+    (folder / f"shift-{name}-{clinic}-{theme}-{viewport}.json").write_text(
+        json.dumps({"cls": cls, "lcp_ms_local": lcp, "lcp_element": tag, "shifts": shifts})
+    )
+    assert cls < CLS_BUDGET, f"cumulative layout shift {cls:.3f}: {shifts}"

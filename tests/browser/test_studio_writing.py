@@ -1,6 +1,8 @@
 """The studio's writing pages in Chromium, on both clinics.
 
-The journey: the owner signs in, writes a post, shares a preview link that a visitor
+The journey: the owner signs in, uploads a photo taken on a phone (sideways by EXIF,
+with GPS: every stored copy is upright and clean), writes a post with it as the cover,
+shares a preview link that a visitor
 without an account opens, schedules the post (it appears at its time and not before),
 an editor edits it, and the front desk cannot open it. Every writing page is checked
 with axe (under the real CSP), for console errors and sideways scrolling, at 1280 and
@@ -10,20 +12,24 @@ widths are kept in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from meridian.extensions import db
-from meridian.models import Post
+from meridian.media.storage import storage
+from meridian.models import MediaItem, Post
 from tests.browser.audit_pages import CLINICS
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_audits import run_vnu
 from tests.browser.test_second_factor_browser import assert_clean, sign_in_with_password
+from tests.media.samples import phone_photo
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -44,6 +50,20 @@ def _publish_in(app, post_id: int, seconds: float) -> datetime:
         post.published_at = datetime.now(UTC) + timedelta(seconds=seconds)
         db.session.commit()
         return post.published_at
+
+
+def _assert_upright_and_clean(app, media_id: int | None) -> None:
+    """Every stored copy of the phone photo is upright (portrait) and has no EXIF/GPS."""
+    assert media_id is not None
+    with app.app_context():
+        item = db.session.get(MediaItem, media_id)
+        assert (item.width, item.height) == (300, 400)
+        keys = item.storage_keys()
+        assert keys
+        for key in keys:
+            copy = Image.open(io.BytesIO(storage().get(key)))
+            assert copy.height > copy.width, key
+            assert not copy.getexif() and "exif" not in copy.info, key
 
 
 def _write(page, title: str, body: str) -> None:
@@ -68,11 +88,23 @@ def test_owner_writes_shares_schedules_editor_edits_front_desk_refused(
     sign_in_with_password(page, base, f"owner@{clinic}.test")
     assert page.url.endswith("/studio/")
     assert_clean(page, pages)
+    # A photo taken on a phone: stored sideways (EXIF orientation 6), carrying GPS.
+    sample = tmp_path / "IMG_2041.JPG"
+    sample.write_bytes(phone_photo())
+    page.goto(base + "/media")
+    page.get_by_label("Photo", exact=True).set_input_files(str(sample))
+    page.get_by_label("Describe the photo").fill("The front door")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload").click()
+    assert page.get_by_text("Uploaded IMG_2041.JPG.").is_visible()
+    page.goto(base + "/")
     with page.expect_navigation():
         page.get_by_role("link", name="Write a new post").click()
     assert page.get_by_role("toolbar", name="Formatting").is_visible()  # the script ran
     assert_clean(page, pages)
     _write(page, title, "Our **winter** hours.\n\n## Booking\n\nBook online any time.")
+    page.get_by_role("radio", name="IMG_2041.JPG").check()
+    page.get_by_label("Describe the cover image").fill("Our front door in winter")
     page.get_by_label("Text", exact=True).press("End")
     page.get_by_role("button", name=re.compile("^Bold")).click()
     with page.expect_navigation():
@@ -80,6 +112,7 @@ def test_owner_writes_shares_schedules_editor_edits_front_desk_refused(
     assert page.get_by_text("Saved.").is_visible()
     post = _post(app, title)
     assert post.status == "draft" and "**bold words**" in post.body_md
+    _assert_upright_and_clean(app, post.cover_media_id)
     assert_clean(page, pages)
     page.screenshot(
         path=str(SCREENSHOTS / f"post-editor-{clinic}-{page.viewport_size['width']}.png"),
@@ -97,6 +130,7 @@ def test_owner_writes_shares_schedules_editor_edits_front_desk_refused(
     assert response.status == 200 and response.headers["cache-control"] == "private, no-store"
     assert visitor.get_by_role("complementary", name="Preview notice").is_visible()
     assert visitor.get_by_role("heading", level=1, name=title).is_visible()
+    assert visitor.get_by_role("img", name="Our front door in winter").is_visible()
     assert visitor.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
     assert visitor_context.cookies() == []
 

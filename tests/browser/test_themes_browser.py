@@ -31,9 +31,25 @@ def check_and_shoot(page, name: str) -> None:
         book = page.get_by_role("navigation", name="Main").get_by_role("link", name="Book")
         box = book.bounding_box()
         assert box is not None and box["y"] + box["height"] <= size["height"], label
-        page.wait_for_load_state("networkidle")
+        load_lazy_images(page)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}-{size['width']}.png"), full_page=True)
+
+
+def load_lazy_images(page) -> None:
+    """Scroll through the page so the lazy photographs below the fold load (as a
+    reader's scrolling would), then back to the top, for a full-page screenshot."""
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
+                window.scrollTo(0, y);
+                await new Promise(r => setTimeout(r, 40));
+            }
+            window.scrollTo(0, 0);
+        }"""
+    )
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("[...document.images].every(img => img.complete)")
 
 
 @pytest.mark.parametrize("theme", list(THEMES))
@@ -86,6 +102,28 @@ def test_theme_home_without_photographs(
         page.goto(live_server.url(CLINICS[clinic], "/blog"))
         assert page.locator(".post-card-media.no-photo .ornament").count() >= 3
         check_and_shoot(page, f"{theme}-{clinic}-blog-no-photos")
+    finally:
+        context.close()
+
+
+def test_platform_front_page(demo, live_server, browser):
+    """Meridian's own front page with the clinics' directory: healthy at both widths,
+    each clinic's booking link visible, screenshots saved."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    page.console = Console(page)
+    try:
+        page.goto(live_server.url("localhost"))
+        for label, size in VIEWPORTS.items():
+            page.set_viewport_size(size)
+            assert page.console.errors == [], page.console.errors
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"the front page scrolls sideways by {overflow}px at {label}"
+            for name in ("Acute Acupuncture", "Zak Clinic"):
+                assert page.get_by_role("link", name=f"Book at {name}").is_visible()
+            load_lazy_images(page)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"platform-home-{size['width']}.png"), full_page=True)
     finally:
         context.close()
 

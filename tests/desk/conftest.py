@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from meridian.extensions import db
-from meridian.models import Booking
+from meridian.models import Booking, Service
 
 REASON = "MARKER-REASON lower back pain since June"
 
@@ -18,7 +18,14 @@ def booked(app, make_service, next_free, book_via_http):
     """`booked(tenant, index=0, **fields)` -> (booking id, start) made through /book/."""
 
     def make(tenant, index: int = 0, service=None, **fields) -> tuple[int, datetime]:
-        service = service or make_service(tenant)
+        if service is None:
+            with app.app_context():
+                service = db.session.scalars(
+                    select(Service).where(Service.tenant_id == tenant.id)
+                ).first()
+                if service is not None:
+                    db.session.expunge(service)
+            service = service or make_service(tenant)
         start = next_free(tenant, service, index)
         fields.setdefault("reason", REASON)
         response = book_via_http(tenant, service, start, **fields)

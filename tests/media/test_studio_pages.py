@@ -198,3 +198,15 @@ def test_a_photo_used_as_the_logo_cannot_be_deleted(owner, media_app):
     refused = owner.post(f"/studio/media/{item_id}/delete", data={"csrf_token": owner.csrf})
     assert refused.status_code == 409
     assert media_rows(media_app) == 1 and len(stored_files(media_app)) == 2
+
+
+def test_a_photo_used_as_a_post_cover_cannot_be_deleted(owner, media_app, make_post):
+    post_photo(owner, photo(600, 300))
+    with media_app.app_context():
+        item_id = db.session.scalars(db.select(MediaItem.id)).one()
+    make_post(owner.tenant, "spring", title="Spring tips", cover_media_id=item_id)
+    confirm = owner.get(f"/studio/media/{item_id}/delete")
+    assert "in use" in confirm.text and "Spring tips" in confirm.text
+    refused = owner.post(f"/studio/media/{item_id}/delete", data={"csrf_token": owner.csrf})
+    assert refused.status_code == 409
+    assert media_rows(media_app) == 1 and len(stored_files(media_app)) == 2

@@ -511,6 +511,84 @@ def leukopenia_cover():
     return svg(W, H, defs, "".join(body), 0.05)
 
 
+def portrait(backdrop, skin, hair, hair_style, top, collar):
+    """An illustrated head-and-shoulders portrait (800 px square) of a practitioner:
+    a stand-in for the photograph a clinic would upload, never a real person."""
+    W = H = 800
+    defs = linear("wall", [(0, backdrop[0]), (1, backdrop[1])]) + radial(
+        "light", [(0, "#ffffff", 0.9), (1, "#ffffff", 0)], cx=0.3, cy=0.25, r=0.7
+    )
+    body = [
+        f'<rect width="{W}" height="{H}" fill="url(#wall)"/>',
+        '<circle cx="240" cy="200" r="300" fill="url(#light)" opacity="0.35"/>',
+        # A plant leaf at the edge of the frame (a treatment room, softly out of focus).
+        '<path d="M700 520 C640 420 660 300 760 240 C800 340 780 450 700 520 Z" fill="#7d9a84" opacity="0.45"/>',
+        '<path d="M690 560 C600 520 560 430 600 350 C680 400 710 480 690 560 Z" fill="#6b8a73" opacity="0.4"/>',
+    ]
+    if hair_style == "long":  # hair that falls behind the shoulders
+        body.append(
+            f'<path d="M262 330 C250 180 330 120 400 120 C470 120 550 180 538 330 L560 600 L240 600 Z" fill="{hair}"/>'
+        )
+    # Shoulders and top.
+    body.append(
+        f'<path d="M120 800 C120 650 230 585 400 585 C570 585 680 650 680 800 Z" fill="{top}"/>'
+    )
+    body.append(f'<path d="M340 590 L400 680 L460 590 Z" fill="{collar}"/>')
+    # Neck and head.
+    body.append(f'<path d="M352 470 L352 600 C380 625 420 625 448 600 L448 470 Z" fill="{skin}"/>')
+    body.append(
+        '<path d="M352 560 C380 585 420 585 448 560 L448 540 C420 560 380 560 352 540 Z" fill="#000000" opacity="0.08"/>'
+    )
+    body.append(f'<ellipse cx="400" cy="380" rx="118" ry="142" fill="{skin}"/>')
+    body.append(f'<ellipse cx="284" cy="392" rx="18" ry="30" fill="{skin}"/>')
+    body.append(f'<ellipse cx="516" cy="392" rx="18" ry="30" fill="{skin}"/>')
+    # Hair on top.
+    if hair_style == "short":
+        body.append(
+            f'<path d="M280 370 C270 250 330 220 400 220 C480 220 535 260 520 370 C510 300 470 280 400 285 C340 285 296 300 280 370 Z" fill="{hair}"/>'
+        )
+    elif hair_style == "long":
+        body.append(
+            f'<path d="M282 400 C270 250 330 225 400 225 C470 225 530 250 518 400 C505 320 470 290 420 280 C380 310 320 320 282 400 Z" fill="{hair}"/>'
+        )
+    else:  # a head scarf
+        body.append(
+            f'<path d="M268 420 C250 250 320 205 400 205 C480 205 550 250 532 420 C540 520 520 600 470 640 L330 640 C280 600 260 520 268 420 Z" fill="{hair}"/>'
+        )
+        body.append(f'<ellipse cx="400" cy="392" rx="104" ry="128" fill="{skin}"/>')
+        body.append(
+            f'<path d="M290 340 C310 262 490 262 510 340 C470 300 330 300 290 340 Z" fill="{hair}"/>'
+        )
+    brows = hair if hair_style != "scarf" else "#2b2320"
+    # A calm face: closed-smile line, eyes, brows, a touch of colour.
+    body.append('<ellipse cx="358" cy="392" rx="9" ry="6" fill="#2b2320"/>')
+    body.append('<ellipse cx="442" cy="392" rx="9" ry="6" fill="#2b2320"/>')
+    body.append(
+        f'<path d="M336 366 Q358 356 378 364 M422 364 Q442 356 464 366" stroke="{brows}" stroke-width="6" fill="none" stroke-linecap="round"/>'
+    )
+    body.append(
+        '<path d="M400 400 Q392 432 404 440" stroke="#000000" stroke-opacity="0.18" stroke-width="4" fill="none" stroke-linecap="round"/>'
+    )
+    body.append(
+        '<path d="M370 470 Q400 490 430 470" stroke="#8a4b3f" stroke-width="6" fill="none" stroke-linecap="round"/>'
+    )
+    body.append('<ellipse cx="340" cy="440" rx="22" ry="12" fill="#e58f7c" opacity="0.22"/>')
+    body.append('<ellipse cx="460" cy="440" rx="22" ry="12" fill="#e58f7c" opacity="0.22"/>')
+    return svg(W, H, defs, "".join(body), 0.05)
+
+
+def aroha_portrait():
+    return portrait(("#dfe9e6", "#b9cfca"), "#b07a5a", "#2a1d18", "long", "#1d4f5c", "#e9f0ee")
+
+
+def daniel_portrait():
+    return portrait(("#efe6da", "#d8c7b0"), "#e2b48f", "#1b1716", "short", "#5a6b4e", "#f4efe6")
+
+
+def samira_portrait():
+    return portrait(("#e4e8f0", "#c3cbdb"), "#a8714f", "#17695a", "scarf", "#1f2f56", "#eef1f6")
+
+
 PICTURES = {
     "acute-acupuncture": {
         "hero": acute_hero,
@@ -518,6 +596,8 @@ PICTURES = {
         "cover-itp": itp_cover,
         "cover-back": back_cover,
         "cover-stress": koru_cover,
+        "aroha-ngata": aroha_portrait,
+        "daniel-chen": daniel_portrait,
     },
     "zak-clinic": {
         "hero": zak_hero,
@@ -525,6 +605,7 @@ PICTURES = {
         "cover-dry-eye": dry_eye_cover,
         "cover-hay-fever": hay_fever_cover,
         "cover-leukopenia": leukopenia_cover,
+        "samira-haddad": samira_portrait,
     },
 }
 

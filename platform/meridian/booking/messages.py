@@ -116,53 +116,85 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
         when=_when(tenant, booking),
         subject=subject,
         headline=headline,
+        # The desk's page of the booking: an id, never anything about the client.
+        desk_url=tenant_url(tenant, "studio.booking", booking_id=booking.id),
     )
 
 
-def booking_confirmed(tenant: Tenant, booking: Booking) -> None:
+# `tell_client` / `tell_clinic`: the desk may book, move or cancel without e-mailing the
+# client, and never tells the clinic's inbox of what the clinic did itself.
+
+
+def booking_confirmed(
+    tenant: Tenant, booking: Booking, *, tell_client: bool = True, tell_clinic: bool = True
+) -> None:
     """Queue the visitor's confirmation (with .ics) and the clinic's notice."""
-    _to_visitor(
-        tenant,
-        booking,
-        "confirmation",
-        "booking_confirmed",
-        ics_for(tenant, booking),
-        **_links(tenant, booking),
-    )
-    _to_clinic(
-        tenant, booking, "clinic-new", f"New booking {booking.reference}", "New online booking."
-    )
+    if tell_client:
+        _to_visitor(
+            tenant,
+            booking,
+            "confirmation",
+            "booking_confirmed",
+            ics_for(tenant, booking),
+            **_links(tenant, booking),
+        )
+    if tell_clinic:
+        _to_clinic(
+            tenant,
+            booking,
+            "clinic-new",
+            f"New booking {booking.reference}",
+            "New online booking.",
+        )
 
 
-def booking_rescheduled(tenant: Tenant, old: Booking, new: Booking) -> None:
-    _to_visitor(
-        tenant, new, "confirmation", "booking_moved", ics_for(tenant, new), **_links(tenant, new)
-    )
-    _to_clinic(
-        tenant,
-        new,
-        "clinic-moved",
-        f"Booking {old.reference} moved",
-        f"Booking {old.reference} was rescheduled by the client (new reference below).",
-    )
+def booking_rescheduled(
+    tenant: Tenant,
+    old: Booking,
+    new: Booking,
+    *,
+    tell_client: bool = True,
+    tell_clinic: bool = True,
+) -> None:
+    if tell_client:
+        _to_visitor(
+            tenant,
+            new,
+            "confirmation",
+            "booking_moved",
+            ics_for(tenant, new),
+            **_links(tenant, new),
+        )
+    if tell_clinic:
+        _to_clinic(
+            tenant,
+            new,
+            "clinic-moved",
+            f"Booking {old.reference} moved",
+            f"Booking {old.reference} was rescheduled by the client (new reference below).",
+        )
 
 
-def booking_cancelled(tenant: Tenant, booking: Booking) -> None:
-    _to_visitor(
-        tenant,
-        booking,
-        "cancelled",
-        "booking_cancelled",
-        ics_for(tenant, booking, cancelled=True),
-        book_url=tenant_url(tenant, "booking.start"),
-    )
-    _to_clinic(
-        tenant,
-        booking,
-        "clinic-cancelled",
-        f"Booking {booking.reference} cancelled",
-        "A client cancelled.",
-    )
+def booking_cancelled(
+    tenant: Tenant, booking: Booking, *, tell_client: bool = True, tell_clinic: bool = True
+) -> None:
+    if tell_client:
+        _to_visitor(
+            tenant,
+            booking,
+            "cancelled",
+            "booking_cancelled",
+            ics_for(tenant, booking, cancelled=True),
+            book_url=tenant_url(tenant, "booking.start"),
+        )
+    if tell_clinic:
+        _to_clinic(
+            tenant,
+            booking,
+            "clinic-cancelled",
+            f"Booking {booking.reference} cancelled",
+            "A client cancelled.",
+        )
 
 
 def reminder(tenant: Tenant, booking: Booking) -> None:

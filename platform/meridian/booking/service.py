@@ -62,6 +62,22 @@ class LinkUsed(Exception):
     """The booking is no longer confirmed: the link has been used (or overtaken)."""
 
 
+class AtTheDesk:
+    """A service as the clinic's desk books it: the online-only limits (online-bookable,
+    minimum notice, how far ahead) do not apply; everything else (hours, closures, time
+    off, other bookings, buffers, new clients only, the database's guard) does."""
+
+    online_bookable = True
+    min_notice_minutes = 0
+    horizon_days = 366
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str):
+        return getattr(self._service, name)
+
+
 class TooLate(Exception):
     """The appointment has started, or is within the clinic's change cut-off."""
 
@@ -320,19 +336,38 @@ def place_booking(
     reason: str = "",
     practitioner: Practitioner | None = None,
     now: datetime | None = None,
+    at_desk: bool = False,
+    outside_hours: bool = False,
+    tell_client: bool = True,
+    before_commit: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Book `start` with `practitioner` (None: the fairest free one) or raise
     BookingError. Commits the booking and its e-mails.
 
     With "first available", losing a race for one practitioner tries the next one free
     at that time; the visitor hears "just taken" only when nobody is left.
+
+    The clinic's desk (`at_desk`) books any free time (see `AtTheDesk`), or with
+    `outside_hours` any future time of a chosen practitioner that the database accepts
+    (no other booking of theirs overlaps), and may leave the client's e-mail unsent
+    (`tell_client`); the clinic's own inbox is not told of its own booking.
+    `before_commit(booking)` adds to the same transaction (the desk's audit event).
     """
     now = now or utcnow()
     if location.tenant_id != tenant.id or service.tenant_id != tenant.id:
         raise BookingError("Unknown location or service.", "service")
     if practitioner is not None and practitioner.tenant_id != tenant.id:
         raise BookingError("Unknown practitioner.", "service")
-    near = _check_bookable(location, service, start, now, practitioner=practitioner)
+    if at_desk:
+        service = AtTheDesk(service)
+    if outside_hours:
+        if practitioner is None:
+            raise BookingError("Please choose who the client will see.", "practitioner")
+        if start.tzinfo is None or start <= now:
+            raise BookingError("That time has already passed. Please choose another time.")
+        near = None
+    else:
+        near = _check_bookable(location, service, start, now, practitioner=practitioner)
     if service.new_clients_only and _new_client_taken(tenant.id, email, phone):
         raise NewClientsOnly(NEW_CLIENTS_ONLY, "email")
     candidates = _candidates(near, start, practitioner)
@@ -360,7 +395,11 @@ def place_booking(
         try:
             with _commit_or_explain(explain):
                 _insert(booking, service.new_clients_only)
-                messages.booking_confirmed(tenant, booking)
+                messages.booking_confirmed(
+                    tenant, booking, tell_client=tell_client, tell_clinic=not at_desk
+                )
+                if before_commit is not None:
+                    before_commit(booking)
         except SlotTaken:
             if index == len(candidates) - 1:
                 raise
@@ -369,18 +408,30 @@ def place_booking(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None) -> None:
+def cancel_booking(
+    tenant: Tenant,
+    booking: Booking,
+    now: datetime | None = None,
+    *,
+    note: str = "",
+    by_clinic: bool = False,
+    tell_client: bool = True,
+) -> None:
     """Cancel once, before the clinic's cut-off: the conditional UPDATE makes a second
     (or concurrent, or late) use fail with LinkUsed or TooLate. The calendar event's
-    SEQUENCE goes up so calendars drop it."""
+    SEQUENCE goes up so calendars drop it. The clinic's desk (`by_clinic`) is held to no
+    cut-off, keeps its `note` and may leave the client's e-mail unsent; whatever the
+    caller added to the session (its audit event) commits with the change."""
     now = now or utcnow()
+    still = Booking.status == "confirmed" if by_clinic else _changeable(tenant, now)
     changed = db.session.execute(
         update(Booking)
-        .where(Booking.id == booking.id, Booking.tenant_id == tenant.id, _changeable(tenant, now))
+        .where(Booking.id == booking.id, Booking.tenant_id == tenant.id, still)
         .values(
             status="cancelled",
             cancelled_at=now,
             calendar_sequence=Booking.calendar_sequence + 1,
+            cancel_note=note[:200],
         )
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -388,7 +439,9 @@ def cancel_booking(tenant: Tenant, booking: Booking, now: datetime | None = None
         raise _refused(booking, tenant, now)
     _release(booking)
     db.session.refresh(booking)
-    messages.booking_cancelled(tenant, booking)
+    messages.booking_cancelled(
+        tenant, booking, tell_client=tell_client or not by_clinic, tell_clinic=not by_clinic
+    )
     db.session.commit()
 
 
@@ -406,12 +459,24 @@ def _release(booking: Booking) -> None:
 
 
 def reschedule_booking(
-    tenant: Tenant, booking: Booking, start: datetime, now: datetime | None = None
+    tenant: Tenant,
+    booking: Booking,
+    start: datetime,
+    now: datetime | None = None,
+    *,
+    at_desk: bool = False,
+    tell_client: bool = True,
+    before_commit: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Move a booking in one transaction: never two bookings, never none. Same
-    practitioner, same location; the calendar event keeps its UID, SEQUENCE + 1."""
+    practitioner, same location; the calendar event keeps its UID, SEQUENCE + 1.
+    The clinic's desk (`at_desk`) moves it on the client's behalf to any free time
+    (see `AtTheDesk`), whatever the online cut-off, with or without telling the client; `before_commit(new)` adds
+    to the same transaction."""
     now = now or utcnow()
     location, service, practitioner = booking.location, booking.service, booking.practitioner
+    if at_desk:
+        service = AtTheDesk(service)
     _check_bookable(location, service, start, now, booking.id, practitioner)
     old_id = booking.id
     with _commit_or_explain(
@@ -426,9 +491,10 @@ def reschedule_booking(
             practitioner,
         )
     ):
+        still = Booking.status == "confirmed" if at_desk else _changeable(tenant, now)
         changed = db.session.execute(
             update(Booking)
-            .where(Booking.id == old_id, Booking.tenant_id == tenant.id, _changeable(tenant, now))
+            .where(Booking.id == old_id, Booking.tenant_id == tenant.id, still)
             .values(status="rescheduled", cancelled_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -469,6 +535,10 @@ def reschedule_booking(
             .values(rescheduled_to_id=new.id)
             .execution_options(synchronize_session=False)
         )
-        messages.booking_rescheduled(tenant, booking, new)
+        messages.booking_rescheduled(
+            tenant, booking, new, tell_client=tell_client or not at_desk, tell_clinic=not at_desk
+        )
+        if before_commit is not None:
+            before_commit(new)
     db.session.refresh(booking)
     return new

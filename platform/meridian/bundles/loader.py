@@ -92,7 +92,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
-            TeamLoader(tenant, self._note).load(data.get("practitioners"))
+            TeamLoader(tenant, self._note, self.path).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             self._redirects(tenant, data.get("redirects", []))

@@ -6,7 +6,10 @@ slug = "aroha-ngata"
 name = "Aroha Ngata"
 title = "Acupuncturist, registered with ACC"
 bio = "..."
-photo = "team/aroha-ngata.svg"      # a file in the bundle's static/ folder
+photo = "images/aroha-ngata.jpg"    # a file in the bundle's static/ folder
+photo_alt = "Aroha smiling in the treatment room"   # a JPEG/PNG/WebP photograph goes
+                                    # into the media library (responsive copies); an
+                                    # SVG is served as it is
 languages = ["English", "te reo Māori"]
 services = ["free-consultation", "initial-treatment"]   # default: every service
 
@@ -26,6 +29,7 @@ without the key leaves the team alone.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,12 +46,17 @@ from ..models import (
     TimeOff,
 )
 from .fields import BundleError, assign, checked_slug, get_or_add, weekly_hours
+from .images import bundle_image
+
+#: Photographs (into the media library); anything else (an SVG) is served as a file.
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 
 
 class TeamLoader:
-    def __init__(self, tenant: Tenant, note) -> None:
+    def __init__(self, tenant: Tenant, note, bundle: Path) -> None:
         self.tenant = tenant
         self.note = note  # note(created: bool, label: str)
+        self.bundle = bundle
 
     def load(self, specs: list[dict[str, Any]] | None) -> None:
         if specs is None:
@@ -71,6 +80,7 @@ class TeamLoader:
             if not spec.get("name"):
                 raise BundleError(f"{where}: name is required")
             listed.add(slug)
+            photo_id = self._photo(spec, where)  # before the new row: queries autoflush
             person, created = get_or_add(
                 existing, slug, lambda s=slug: Practitioner(tenant_id=tenant.id, slug=s)
             )
@@ -82,6 +92,7 @@ class TeamLoader:
                 "title": str(spec.get("title", "")),
                 "bio": str(spec.get("bio", "")).strip(),
                 "photo": spec.get("photo"),
+                "photo_media_id": photo_id,
                 "languages": [str(lang) for lang in languages],
                 "position": position,
                 "active": True,
@@ -97,6 +108,13 @@ class TeamLoader:
             if slug not in listed and person.active:
                 person.active = False
                 self.note(False, f"practitioner {slug} retired")
+
+    def _photo(self, spec: dict[str, Any], where: str) -> int | None:
+        photo = spec.get("photo")
+        if not photo or not str(photo).lower().endswith(PHOTO_SUFFIXES):
+            return None
+        alt = spec.get("photo_alt") or f"Portrait of {spec['name']}"
+        return bundle_image(self.bundle, self.tenant, photo, alt, f"{where}.photo")
 
     def _services(self, person, wanted_slugs, services, where) -> bool:
         if wanted_slugs is None:

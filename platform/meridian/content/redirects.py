@@ -19,6 +19,8 @@ def normalise(path: str) -> str:
     path = path.split("?", 1)[0].split("#", 1)[0].strip()
     if not path.startswith("/") or path.startswith("//"):
         raise ValueError(f"not a path on this site: {path!r}")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        raise ValueError(f"control characters in a path: {path!r}")  # no page has them
     return path if path == "/" else path.rstrip("/") or "/"
 
 

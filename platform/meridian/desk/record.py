@@ -62,12 +62,15 @@ def history(bookings: list[Booking], when) -> list[Event]:
         ).order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
     done = {(event.action, event.target) for event in audits}
+    # The clinic's note on a cancellation stays on the booking (it may be health
+    # information, which audit details never hold).
+    notes = {target(b): b.cancel_note for b in bookings}
     events = [
         Event(
             event.created_at,
             ACTION_TEXT[event.action],
             event.actor_email or "the clinic",
-            str((event.details or {}).get("note", "")),
+            notes.get(event.target, "") if event.action == "booking.cancel" else "",
         )
         for event in audits
     ]

@@ -153,3 +153,27 @@ def build(
         sheet.closed = {c.day: c for c in closures if c.location_id == location.id}
         sheets.append(sheet)
     return sheets
+
+
+def failed_emails(now: datetime, limit: int = 20) -> list[tuple]:
+    """(message, booking) for e-mails to clients of upcoming bookings that could not be
+    delivered: the desk's home shows them so someone can phone the client."""
+    from ..models import OutboxMessage
+
+    stmt = (
+        tenant_select(OutboxMessage, OutboxMessage.status == "failed")
+        .add_columns(Booking)
+        .join(
+            Booking,
+            (Booking.id == OutboxMessage.booking_id)
+            & (Booking.tenant_id == OutboxMessage.tenant_id),
+        )
+        .where(
+            Booking.status == "confirmed",
+            Booking.starts_at >= now,
+            OutboxMessage.recipient == Booking.client_email,
+        )
+        .order_by(Booking.starts_at)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]

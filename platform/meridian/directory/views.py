@@ -1,24 +1,17 @@
-"""Clinic directory on the platform host."""
+"""The platform's own host: Meridian's front page with the directory of clinics, and
+its robots.txt and sitemap.xml. Reading pages: no cookie, cache validators."""
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template
+from flask import current_app, make_response, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Tenant
 
-
-def index():
-    """Every active clinic with its locations, each linking to the clinic's own site."""
-    tenants = db.session.scalars(
-        select(Tenant)
-        .where(Tenant.status == "active")
-        .options(selectinload(Tenant.domains), selectinload(Tenant.locations))
-        .order_by(Tenant.name)
-    ).all()
-    return render_template("directory/index.html", tenants=tenants)
+#: Seconds a browser or proxy may keep the front page before asking again.
+MAX_AGE = 300
 
 
 def _platform_origin() -> str:
@@ -26,6 +19,31 @@ def _platform_origin() -> str:
     from ..urls import origin_for
 
     return origin_for(current_app.config["PLATFORM_HOSTS"][0])
+
+
+def _clinics() -> list[Tenant]:
+    return list(
+        db.session.scalars(
+            select(Tenant)
+            .where(Tenant.status == "active")
+            .options(selectinload(Tenant.domains), selectinload(Tenant.locations))
+            .order_by(Tenant.name)
+        )
+    )
+
+
+def index():
+    """What Meridian offers clinics, then every active clinic with its locations, a
+    link to its site and one to book there."""
+    clinics = [tenant for tenant in _clinics() if tenant.primary_host]
+    body = render_template(
+        "directory/index.html", tenants=clinics, canonical=_platform_origin() + "/"
+    )
+    response = current_app.response_class(body, content_type="text/html; charset=utf-8")
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response.make_conditional(request)
 
 
 def _cacheable(body: str, content_type: str):

@@ -12,10 +12,11 @@ import unicodedata
 from typing import IO
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..auth.audit import record
 from ..extensions import db
-from ..models import MediaItem, Tenant
+from ..models import MediaItem, Practitioner, Tenant
 from .images import ImageRefused, process
 from .storage import StorageError, storage
 
@@ -131,17 +132,26 @@ class MediaInUse(ValueError):
 
 
 def uses_of(item: MediaItem) -> list[str]:
-    """Where the clinic shows this photo (its logo, post covers)."""
+    """Where the clinic shows this photo: its logo, the home page's photo, post covers,
+    practitioners."""
     from ..content.posts import covers_using
 
     uses = []
     tenant = db.session.get(Tenant, item.tenant_id)
-    if tenant is not None and (tenant.logo or "").removeprefix("media/") in item.names:
+    if tenant is None:
+        return uses
+    if (tenant.logo or "").removeprefix("media/") in item.names:
         uses.append("the clinic's logo (Settings)")
-    if tenant is not None:
-        uses.extend(
-            f"the cover of the post “{post.title}”" for post in covers_using(tenant, item.id)
+    if tenant.hero_media_id == item.id:
+        uses.append("the photo at the top of the home page")
+    uses += [f"the cover of the post “{post.title}”" for post in covers_using(tenant, item.id)]
+    photos = [f"media/{name}" for name in item.names]
+    people = db.session.scalars(
+        select(Practitioner.name).where(
+            Practitioner.tenant_id == tenant.id, Practitioner.photo.in_(photos)
         )
+    )
+    uses.extend(f"the photo of {name} (Practitioners)" for name in people)
     return uses
 
 

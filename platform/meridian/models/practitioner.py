@@ -9,11 +9,13 @@ one practitioner in two places at once (see `SlotClaim` in booking.py).
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -27,6 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime
 
+if TYPE_CHECKING:
+    from .media import MediaItem
+
 
 class Practitioner(TenantOwned, db.Model):
     """A person who sees clients. May later be linked to a staff account; needs none."""
@@ -37,13 +42,24 @@ class Practitioner(TenantOwned, db.Model):
     # e.g. "Acupuncturist, MBAcC": qualifications and registration, one line.
     title: Mapped[str] = mapped_column(String(200), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
-    # A file in the bundle's static/ folder (or, later, a media upload).
+    # A file in the bundle's static/ folder, served as it is (e.g. an SVG placeholder).
     photo: Mapped[str | None] = mapped_column(String(200))
+    # Their photograph as a media library item (responsive copies, alt text): wins over
+    # `photo` on public pages. A bundle's raster `photo` is loaded into the library.
+    photo_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media_item.id", ondelete="SET NULL")
+    )
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Retired practitioners keep their bookings but take no new ones and leave the site.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    portrait: Mapped[MediaItem | None] = relationship(
+        primaryjoin="and_(Practitioner.photo_media_id == MediaItem.id, "
+        "Practitioner.tenant_id == MediaItem.tenant_id)",
+        foreign_keys=[photo_media_id],
+        viewonly=True,
+    )
     services: Mapped[list[PractitionerService]] = relationship(
         back_populates="practitioner", cascade="all, delete-orphan"
     )

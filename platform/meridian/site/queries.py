@@ -155,7 +155,11 @@ def team(offered: list[Service] | None = None) -> list[TeamMember]:
         db.session.scalars(
             tenant_select(Practitioner, Practitioner.active.is_(True))
             .order_by(Practitioner.position, Practitioner.id)
-            .options(joinedload(Practitioner.services), joinedload(Practitioner.hours))
+            .options(
+                joinedload(Practitioner.services),
+                joinedload(Practitioner.hours),
+                joinedload(Practitioner.portrait),
+            )
         )
         .unique()
         .all()

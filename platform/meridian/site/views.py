@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import abort, current_app, g, send_from_directory, url_for
 
+from ..content.logo import logo_box
 from ..directory import views as directory_views
 from ..engagement.forms import CommentForm, ContactForm, SubscribeForm
 from ..engagement.queries import counts_for, threads_for
@@ -265,6 +266,7 @@ def site_context() -> dict[str, object]:
         "theme": get_theme(looks.theme if looks is not None else None),
         "has_booking": has_booking,
         "social_icons": SOCIAL_ICONS,
+        "logo_box": logo_box,
         "tenant_url": tenant_url,
         "origin_for": origin_for,
         "now_year": utcnow().year,

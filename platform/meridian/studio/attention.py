@@ -37,6 +37,8 @@ class Panel:
     link_label: str
     items: list[Item] = field(default_factory=list)
     empty: str = ""
+    # A sentence under the title, for panels that give figures rather than a list.
+    summary: str = ""
 
 
 PanelFn = Callable[[Tenant, str | None], Panel | None]
@@ -98,5 +100,70 @@ def scheduled(tenant: Tenant, role: str | None) -> Panel | None:
     )
 
 
+def held_comments(tenant: Tenant, role: str | None) -> Panel | None:
+    from flask import url_for
+
+    from ..models import Comment
+
+    if role not in ("owner", "editor"):
+        return None
+    stmt = tenant_select(Comment, Comment.status == "held")
+    rows = db.session.execute(
+        stmt.with_only_columns(Comment.author_name, Comment.created_at, Post.title)
+        .join(Post, (Post.id == Comment.post_id) & (Post.tenant_id == Comment.tenant_id))
+        .order_by(Comment.created_at.desc())
+        .limit(5)
+    ).all()
+    url = url_for("studio.comments")
+    return Panel(
+        "Comments waiting for approval",
+        _count(stmt),
+        url,
+        "Moderate comments",
+        [Item(f"{name} on “{title}”", url, when, "written") for name, when, title in rows],
+        "No comments waiting.",
+    )
+
+
+def upcoming_bookings(tenant: Tenant, role: str | None) -> Panel | None:
+    """How many confirmed appointments today and in the next seven days (clinic's zone).
+
+    Figures only: names and reasons stay on the bookings desk, where views are audited.
+    """
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, url_for
+
+    from ..models import Booking
+    from .post_form import zone_of
+
+    if role not in ("owner", "front_desk"):
+        return None
+    now = utcnow()
+    zone = ZoneInfo(zone_of(tenant))
+    local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_today = (local_midnight + timedelta(days=1)).astimezone(now.tzinfo)
+    week_end = (local_midnight + timedelta(days=8)).astimezone(now.tzinfo)
+    base = tenant_select(Booking, Booking.status == "confirmed", Booking.starts_at >= now)
+    today = _count(base.where(Booking.starts_at < end_of_today))
+    week = _count(base.where(Booking.starts_at < week_end))
+    desk = "studio.bookings" if "studio.bookings" in current_app.view_functions else None
+    return Panel(
+        "Upcoming bookings",
+        week,
+        url_for(desk) if desk else "",
+        "Open the bookings desk",
+        summary=f"{_appointments(today)} still to come today; "
+        f"{_appointments(week)} in the next seven days.",
+    )
+
+
+def _appointments(n: int) -> str:
+    return f"{n} appointment{'' if n == 1 else 's'}"
+
+
 register(drafts, order=10)
 register(scheduled, order=20)
+register(held_comments, order=30)
+register(upcoming_bookings, order=40)
