@@ -7,7 +7,7 @@
 * data_request: visitors' requests for a copy, a correction or erasure.
 
 Revision ID: 6c8b26f0b09a
-Revises: d3170ce6da10
+Revises: e8a4b7c2d913
 Create Date: 2026-11-24 03:51:43.303156
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6c8b26f0b09a'
-down_revision = 'd3170ce6da10'
+down_revision = 'e8a4b7c2d913'
 branch_labels = None
 depends_on = None
 
