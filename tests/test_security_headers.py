@@ -30,7 +30,7 @@ SAMPLE_ARGS = {
 PLACEHOLDER = "sample"
 #: Endpoints (by blueprint, or bare name) that only readers use: never a cookie, on any
 #: route they will ever have. Booking and signed-in areas may set a session.
-READER_BLUEPRINTS = {"site", "index", "static", "directory", "media", "engagement"}
+READER_BLUEPRINTS = {"site", "index", "static", "directory", "media", "engagement", "privacy"}
 
 
 def directives(csp: str) -> dict[str, list[str]]:

@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .engagement.public import bp as engagement_bp
     from .health import bp as health_bp
     from .preview import bp as preview_bp
+    from .privacy.public import bp as privacy_bp
     from .site import bp as site_bp
     from .studio import bp as studio_bp
 
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(booking_bp)
     app.register_blueprint(feed_bp)
     app.register_blueprint(engagement_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(studio_bp)
     app.register_blueprint(preview_bp)
     app.register_blueprint(admin_bp)

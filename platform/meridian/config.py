@@ -236,5 +236,13 @@ class Config:
             "PRIVACY_MAIL_SERVICE", "the platform’s e-mail delivery service"
         )
         self.PRIVACY_DATA_LOCATION = env("PRIVACY_DATA_LOCATION", "in the United Kingdom")
+        # Data requests (/privacy/request): how long the confirmation link works; how
+        # many requests one client address may send.
+        self.PRIVACY_REQUEST_LINK_MAX_AGE = int(
+            env("PRIVACY_REQUEST_LINK_MAX_AGE", str(2 * 86_400))
+        )
+        self.PRIVACY_REQUEST_RATE_LIMIT = env(
+            "PRIVACY_REQUEST_RATE_LIMIT", "3 per minute; 10 per hour"
+        )
         # ISO country of the servers: a clinic in another country says its data goes abroad.
         self.PRIVACY_DATA_COUNTRY = env("PRIVACY_DATA_COUNTRY", "GB")

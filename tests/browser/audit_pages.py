@@ -79,6 +79,7 @@ ACCOUNT_PAGES: list[AuditPage] = [
     AuditPage("studio-audit", "/studio/audit", "studio.audit", role="owner"),
     AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
     AuditPage("studio-privacy", "/studio/privacy", "studio.privacy", role="owner"),
+    AuditPage("studio-requests", "/studio/requests", "studio.requests", role="front_desk"),
 ]
 
 #: The bookings desk (issue 16): the day sheet and the week calendar. A booking's page
@@ -107,6 +108,8 @@ ENGAGEMENT_PAGES: list[AuditPage] = [
     AuditPage("subscribe-sent", "/subscribe/sent", "engagement.subscribe_sent"),
     AuditPage("comment-thanks", "/comments/{post}/thanks", "engagement.comment_thanks"),
     AuditPage("message-sent", "/message/sent", "engagement.message_sent"),
+    AuditPage("privacy-request", "/privacy/request", "privacy.request_form"),
+    AuditPage("privacy-request-sent", "/privacy/request/sent", "privacy.request_sent"),
 ]
 
 AUDIT_PAGES = PUBLIC_PAGES + BOOKING_PAGES + ACCOUNT_PAGES + ENGAGEMENT_PAGES + DESK_PAGES

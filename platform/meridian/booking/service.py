@@ -29,6 +29,7 @@ from ..models import (
     Tenant,
     utcnow,
 )
+from ..privacy import versions
 from . import messages
 from .availability import Availability, availability, rules_for
 from .identity import canonical_email
@@ -372,6 +373,7 @@ def place_booking(
     candidates = _candidates(near, start, practitioner)
     if not candidates:
         raise _explain_conflict(location, service, start, email, phone, now)
+    consent = versions.consent_fields(tenant, "booking")
     for index, practitioner_id in enumerate(candidates):
         booking = _confirmed_booking(
             tenant,
@@ -385,6 +387,7 @@ def place_booking(
             client_phone=phone,
             reason=reason,
             consent_at=now,
+            **consent,
         )
         explain = lambda: _explain_conflict(  # noqa: E731
             location, service, start, email, phone, now, practitioner=practitioner
@@ -514,6 +517,8 @@ def reschedule_booking(
             client_phone=booking.client_phone,
             reason=booking.reason,
             consent_at=booking.consent_at,
+            privacy_notice_id=booking.privacy_notice_id,
+            consent_text=booking.consent_text,
             calendar_uid=booking.calendar_uid,
             calendar_sequence=booking.calendar_sequence + 1,
         )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import mail
 from ..extensions import db
 from ..models import Comment, Post, Tenant, utcnow
+from ..privacy import versions
 from ..tenancy import tenant_select
 from ..urls import origin_for
 
@@ -51,6 +52,7 @@ def add_comment(tenant: Tenant, post: Post, *, name: str, email: str, body: str)
         status="approved" if approved else "held",
         approved_at=now if approved else None,
         created_at=now,
+        **versions.consent_fields(tenant, "comment"),
     )
     db.session.add(comment)
     db.session.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import mail
 from ..extensions import db
 from ..models import ContactMessage, Tenant, utcnow
+from ..privacy import versions
 from ..urls import origin_for
 
 STATES = {"read": "read_at", "replied": "replied_at", "archived": "archived_at"}
@@ -17,7 +18,13 @@ STATES = {"read": "read_at", "replied": "replied_at", "archived": "archived_at"}
 
 def receive(tenant: Tenant, *, name: str, email: str, phone: str, body: str) -> ContactMessage:
     message = ContactMessage(
-        tenant_id=tenant.id, name=name, email=email, phone=phone, body=body, status="new"
+        tenant_id=tenant.id,
+        name=name,
+        email=email,
+        phone=phone,
+        body=body,
+        status="new",
+        **versions.consent_fields(tenant, "contact"),
     )
     db.session.add(message)
     db.session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import mail
 from ..extensions import db
 from ..models import OutboxMessage, Subscriber, Tenant, utcnow
+from ..privacy import versions
 from ..urls import tenant_url
 
 
@@ -113,7 +114,12 @@ def subscribe(tenant: Tenant, email: str) -> None:
     if subscriber is None:
         try:
             with db.session.begin_nested():
-                subscriber = Subscriber(tenant_id=tenant.id, email=email, status="pending")
+                subscriber = Subscriber(
+                    tenant_id=tenant.id,
+                    email=email,
+                    status="pending",
+                    **versions.consent_fields(tenant, "subscribe"),
+                )
                 db.session.add(subscriber)
         except IntegrityError:  # the same address, a moment ago, in another request
             return
@@ -123,6 +129,8 @@ def subscribe(tenant: Tenant, email: str) -> None:
         _mail(tenant, subscriber, "subscribe-already", "subscribe_already")
         return
     subscriber.status = "pending"
+    for name, value in versions.consent_fields(tenant, "subscribe").items():
+        setattr(subscriber, name, value)  # a new sign-up agrees to today's notice
     url = tenant_url(tenant, "engagement.confirm", token=confirm_token(subscriber))
     _mail(tenant, subscriber, "subscribe-confirm", "subscribe_confirm", confirm_url=url)
 

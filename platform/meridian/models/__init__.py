@@ -26,7 +26,14 @@ from .imports import ImportedItem, ImportRun
 from .media import MediaItem
 from .missing import MissingPath
 from .practitioner import Practitioner, PractitionerHours, PractitionerService, TimeOff
-from .privacy import RETENTION_DEFAULTS, RETENTION_FIELDS, PrivacySettings
+from .privacy import (
+    REQUEST_KINDS,
+    RETENTION_DEFAULTS,
+    RETENTION_FIELDS,
+    DataRequest,
+    PrivacyNotice,
+    PrivacySettings,
+)
 from .redirect import Redirect
 from .tenant import Domain, Tenant
 
@@ -67,6 +74,9 @@ __all__ = [
     "PostRevision",
     "Redirect",
     "Practitioner",
+    "DataRequest",
+    "PrivacyNotice",
+    "REQUEST_KINDS",
     "PrivacySettings",
     "RETENTION_DEFAULTS",
     "RETENTION_FIELDS",

@@ -31,6 +31,7 @@ from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
 from .clinic import Location, Service
 from .practitioner import Practitioner
+from .privacy import Consented, consent_key
 
 GRANULE_MINUTES = 5
 
@@ -54,7 +55,7 @@ class Closure(TenantOwned, db.Model):
     )
 
 
-class Booking(TenantOwned, db.Model):
+class Booking(Consented, TenantOwned, db.Model):
     """One appointment. `blocked_until` = ends_at + the service's buffer."""
 
     affects_public_pages = False
@@ -130,6 +131,7 @@ class Booking(TenantOwned, db.Model):
             ["booking.id", "booking.tenant_id"],
             name="fk_booking_rescheduled_to",
         ),
+        consent_key("booking"),
         Index("ix_booking_location_starts", "location_id", "starts_at"),
         Index("ix_booking_practitioner_starts", "practitioner_id", "starts_at"),
     )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, attributes, mapped_column
 
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
+from .privacy import Consented, consent_key
 
 COMMENT_STATES = ("held", "approved", "spam")
 SUBSCRIBER_STATES = ("pending", "confirmed", "unsubscribed")
@@ -39,7 +40,7 @@ def _post_key() -> ForeignKeyConstraint:
     )
 
 
-class Comment(TenantOwned, db.Model):
+class Comment(Consented, TenantOwned, db.Model):
     """A reader's comment on a post (plain text), or the clinic's reply to one."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,7 @@ class Comment(TenantOwned, db.Model):
             ondelete="CASCADE",
         ),
         CheckConstraint("status IN ('held', 'approved', 'spam')", name="status"),
+        consent_key("comment"),
         Index("ix_comment_post_status", "post_id", "status"),
         Index("ix_comment_tenant_status", "tenant_id", "status"),
     )
@@ -93,7 +95,7 @@ class Like(TenantOwned, db.Model):
     __table_args__ = (_post_key(), UniqueConstraint("post_id", "liker"))
 
 
-class Subscriber(TenantOwned, db.Model):
+class Subscriber(Consented, TenantOwned, db.Model):
     """An e-mail address subscribed to a clinic's new posts (double opt-in)."""
 
     affects_public_pages = False
@@ -111,6 +113,7 @@ class Subscriber(TenantOwned, db.Model):
         UniqueConstraint("tenant_id", "email"),
         UniqueConstraint("id", "tenant_id"),
         CheckConstraint("status IN ('pending', 'confirmed', 'unsubscribed')", name="status"),
+        consent_key("subscriber"),
     )
 
 
@@ -134,7 +137,7 @@ class PostMailing(TenantOwned, db.Model):
     __table_args__ = (_post_key(),)
 
 
-class ContactMessage(TenantOwned, db.Model):
+class ContactMessage(Consented, TenantOwned, db.Model):
     """A message from the contact form, kept in the studio's inbox."""
 
     __tablename__ = "contact_message"
@@ -154,4 +157,5 @@ class ContactMessage(TenantOwned, db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('new', 'read', 'replied', 'archived')", name="status"),
         Index("ix_contact_message_tenant_status", "tenant_id", "status"),
+        consent_key("contact_message"),
     )

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..engagement.likes import COOKIE as LIKE_COOKIE
 from ..engagement.likes import COOKIE_MAX_AGE as LIKE_COOKIE_MAX_AGE
-from ..models import Location, PrivacySettings, Tenant
+from ..extensions import db
+from ..models import Location, PrivacyNotice, PrivacySettings, Tenant
 from .retention import FIXED_DAYS
 from .settings import settings_for
+from .wording import wording
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,29 @@ class Notice:
     session_cookie: str
     like_cookie: str
     like_cookie_days: int
+    #: Where a visitor asks for a copy, a correction or erasure (a path on the site).
+    request_url: str
+    #: The words beside the booking form's consent box.
+    booking_wording: str
+    #: The version shown (None: the clinic has published none yet).
+    version: PrivacyNotice | None
 
 
-def build(tenant: Tenant) -> Notice:
+def latest(tenant: Tenant) -> PrivacyNotice | None:
+    """The version in force (the highest published number), if any."""
+    return db.session.scalars(
+        select(PrivacyNotice)
+        .where(PrivacyNotice.tenant_id == tenant.id, PrivacyNotice.number.is_not(None))
+        .order_by(PrivacyNotice.number.desc())
+        .limit(1)
+    ).first()
+
+
+_IN_FORCE = object()
+
+
+def build(tenant: Tenant, version: PrivacyNotice | None | object = _IN_FORCE) -> Notice:
+    """The notice's facts; under `version` (default: the one in force)."""
     config = current_app.config
     location = tenant.primary_location
     emails = [place.email for place in tenant.locations if place.email]
@@ -154,4 +177,9 @@ def build(tenant: Tenant) -> Notice:
         session_cookie=config["SESSION_COOKIE_NAME"],
         like_cookie=LIKE_COOKIE,
         like_cookie_days=LIKE_COOKIE_MAX_AGE // 86_400,
+        request_url=current_app.url_map.bind(tenant.primary_host or "localhost").build(
+            "privacy.request_form"
+        ),
+        booking_wording=wording("booking", tenant),
+        version=latest(tenant) if version is _IN_FORCE else version,  # type: ignore[arg-type]
     )

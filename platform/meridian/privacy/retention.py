@@ -11,7 +11,8 @@ Per clinic, from its settings (meridian.privacy.settings):
 
 And for every clinic alike (the notice says so; FIXED_DAYS): subscriptions never
 confirmed, and addresses that unsubscribed, go after 30 days; comments marked as spam
-after 30 days; copies of e-mails that belong to no booking 90 days after sending.
+after 30 days; copies of e-mails that belong to no booking 90 days after sending;
+data requests never confirmed after 7 days, answered ones two years after the answer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..models import (
     Booking,
     Comment,
     ContactMessage,
+    DataRequest,
     OutboxMessage,
     PrivacySettings,
     Subscriber,
@@ -42,6 +44,9 @@ FIXED_DAYS = {
     "unsubscribed": 30,
     "spam_comment": 30,
     "mail_copy": 90,
+    "unconfirmed_request": 7,
+    # How a data request was answered is kept to show it was (two years).
+    "answered_request": 730,
 }
 
 
@@ -116,6 +121,19 @@ def purge_clinic(tenant_id: int, periods: dict[str, int], now: datetime) -> Coun
     for comment in spam:
         db.session.delete(comment)
     done["spam_deleted"] = len(spam)
+    done["requests_deleted"] = _run(
+        delete(DataRequest).where(
+            DataRequest.tenant_id == tenant_id,
+            (
+                (DataRequest.status == "unconfirmed")
+                & (DataRequest.created_at < days["unconfirmed_request"])
+            )
+            | (
+                (DataRequest.status == "answered")
+                & (DataRequest.answered_at < days["answered_request"])
+            ),
+        )
+    )
     done["mail_copies_deleted"] = _run(
         delete(OutboxMessage).where(
             OutboxMessage.tenant_id == tenant_id,

@@ -15,6 +15,8 @@ WORDING = {
     "your e-mail address is never shown.",
     "subscribe": "{clinic} uses your address only to send new articles, until you unsubscribe.",
     "contact": "{clinic} uses your details only to answer your message.",
+    "request": "{clinic} uses these details only to answer your request, and keeps a "
+    "record of it to show how it was answered.",
 }
 
 

@@ -58,6 +58,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     posts,
     practitioners,
     privacy,
+    requests,
     rescue,
     services,
     settings,

@@ -22,7 +22,7 @@ from ..desk import record as booking_record
 from ..desk import sheet as day_sheet
 from ..desk.forms import PHONE_CONSENT_WORDING, ExportForm
 from ..extensions import db
-from ..models import Booking, Location, Practitioner, utcnow
+from ..models import Booking, Location, Practitioner, PrivacyNotice, utcnow
 from ..params import ascii_int
 from ..params import day as day_arg
 from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
@@ -144,7 +144,15 @@ def booking(booking_id: int):
         email_state=EMAIL_STATE,
         attendance=ATTENDANCE,
         status=STATUS,
-        consent_wording=PHONE_CONSENT_WORDING if booked_by_desk else CONSENT_WORDING,
+        # What this client agreed to, under which version of the privacy notice
+        # (bookings made before the notice was versioned show today's wording).
+        consent_wording=shown.consent_text
+        or (PHONE_CONSENT_WORDING if booked_by_desk else CONSENT_WORDING),
+        notice=db.session.scalars(
+            tenant_select(PrivacyNotice, PrivacyNotice.id == shown.privacy_notice_id)
+        ).first()
+        if shown.privacy_notice_id
+        else None,
         mark_form=EmptyForm(),
     )
 
