@@ -91,12 +91,13 @@ def in_force(tenant: Tenant) -> PrivacyNotice:
     current = latest(tenant)
     if current is not None:
         return current
+    # Render (reads only) before the savepoint, so its INSERT is the transaction's first
+    # statement: SQLite then waits for a concurrent writer instead of failing to
+    # upgrade a read snapshot ("database is locked").
+    first = PrivacyNotice(tenant_id=tenant.id, number=1, published_at=utcnow(), reason="first")
+    first.snapshot_html = snapshot(tenant, first)
     try:
         with db.session.begin_nested():
-            first = PrivacyNotice(
-                tenant_id=tenant.id, number=1, published_at=utcnow(), reason="first"
-            )
-            first.snapshot_html = snapshot(tenant, first)
             db.session.add(first)
         return first
     except IntegrityError:
