@@ -287,3 +287,35 @@ def test_the_clinics_reply_follows_its_comment_out_of_sight_and_back(
     back = {"csrf_token": editor.csrf, "status": "spam", "one": f"approve:{comment_id}"}
     assert editor.post("/studio/comments", data=back).status_code == 303
     assert "Our answer" in reader.get("/blog/hello").text
+
+
+def test_a_readers_question_becomes_an_faq_entry_with_the_clinics_reply(
+    app, clinic, editor, client_for, make_tenant, signed_in_client
+):
+    comment_id = add_comment(app, clinic, body="Do you treat\nchildren?", author_name="Ada Reader")
+    editor.post(
+        f"/studio/comments/{comment_id}/reply",
+        data={"csrf_token": editor.csrf, "body": "Yes, from age 12, with a parent."},
+    )
+    queue = editor.get("/studio/comments?status=approved")
+    assert f"/studio/comments/{comment_id}/faq" in queue.text
+    before = row_counts(app)
+    form = editor.get(f"/studio/comments/{comment_id}/faq")
+    assert form.status_code == 200 and row_counts(app) == before  # nothing saved yet
+    assert 'value="Do you treat children?"' in form.text  # one line
+    assert "Yes, from age 12, with a parent.</textarea>" in form.text
+    assert 'action="/studio/faq/new"' in form.text and "ada@example.com" not in form.text
+    saved = editor.post(
+        "/studio/faq/new",
+        data={
+            "csrf_token": editor.csrf,
+            "question": "Do you treat children?",
+            "answer": "Yes, from age 12, with a parent.",
+        },
+    )
+    assert saved.status_code in (302, 303)
+    faq = client_for(clinic).get("/faq").text
+    assert "Do you treat children?" in faq and "Ada Reader" not in faq
+    assert audit(app)[-1][0] == "faq.create"
+    other = signed_in_client(make_tenant("clinic-b"), "owner")
+    assert other.get(f"/studio/comments/{comment_id}/faq").status_code == 404

@@ -9,8 +9,8 @@ from wtforms import HiddenField, StringField, TextAreaField
 from ..auth.access import role_required
 from ..content import ContentInvalid, faqs
 from ..extensions import db
-from ..models import Faq
-from ..tenancy import current_tenant, get_for_tenant_or_404
+from ..models import Comment, Faq
+from ..tenancy import current_tenant, get_for_tenant_or_404, tenant_select
 from . import bp, nav
 from .posts import WRITERS, actor_name
 from .rescue import AFTER_CSRF
@@ -42,6 +42,23 @@ def faq():
 @role_required(*WRITERS)
 def faq_new():
     return render_template("studio/faq_edit.html", form=FaqForm(), faq=None)
+
+
+@bp.get("/comments/<int:comment_id>/faq")
+@role_required(*WRITERS)
+def comment_faq(comment_id: int):
+    """A reader's question, turned into an FAQ entry: the form comes filled with their
+    words (one line) and the clinic's reply, if any, as the answer; nothing is saved
+    until the writer edits and saves it (the reader's name and e-mail never go across)."""
+    comment = get_for_tenant_or_404(Comment, id=comment_id)
+    reply = db.session.scalars(
+        tenant_select(Comment)
+        .where(Comment.parent_id == comment.id, Comment.by_clinic.is_(True))
+        .order_by(Comment.id)
+    ).first()
+    question = " ".join(comment.body.split())[: faqs.QUESTION_LIMIT]
+    form = FaqForm(question=question, answer=reply.body if reply is not None else "")
+    return render_template("studio/faq_edit.html", form=form, faq=None, from_comment=comment)
 
 
 @bp.get("/faq/<int:faq_id>/edit")
