@@ -311,9 +311,11 @@ class BundleLoader:
                 else instant(meta.get("published"), zone, where),
                 # The post's own dates (front matter), not the time of this load: feeds
                 # and sitemaps say "changed" only when the author says it changed.
-                updated_at=None
+                updated_at=instant(meta["updated"], zone, where)
+                if meta.get("updated")
+                else None
                 if meta.get("draft")
-                else instant(meta.get("updated") or meta.get("published"), zone, where),
+                else instant(meta.get("published"), zone, where),
             )
             with rules(where):
                 saved = save_post(tenant, posts.get(slug), data, source=SOURCE, kind=SOURCE)

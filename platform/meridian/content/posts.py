@@ -173,6 +173,7 @@ def save_post(
     changes = apply(post, values)
     changes.pop("body_html", None)
     changes.pop("reading_minutes", None)
+    changes.pop("updated_at", None)  # bookkeeping: a changed date alone is no new revision
     if _set_tags(tenant, post, data.tags):
         changes["tags"] = [sorted(before.tags) if before else [], sorted(data.tags)]
     if was_live and old_slug != post.slug:
