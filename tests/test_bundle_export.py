@@ -39,7 +39,7 @@ SKIP = {"id", "tenant_id", "location_id", "practitioner_id", "service_id", "crea
 # When a domain was proved is bookkeeping; *whether* it serves is compared below.
 SKIP |= {"verified_at", "verification_token"}
 # Photos are compared by what a visitor sees of them (below), not by their ids.
-SKIP |= {"cover_media_id", "hero_media_id"}
+SKIP |= {"cover_media_id", "hero_media_id", "photo_media_id"}
 TENANT_SKIP = SKIP | {"content_version", "next_publish_at", "updated_at", "studio_edited_at"}
 
 

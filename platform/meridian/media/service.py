@@ -145,10 +145,9 @@ def uses_of(item: MediaItem) -> list[str]:
     if tenant.hero_media_id == item.id:
         uses.append("the photo at the top of the home page")
     uses += [f"the cover of the post “{post.title}”" for post in covers_using(tenant, item.id)]
-    photos = [f"media/{name}" for name in item.names]
     people = db.session.scalars(
         select(Practitioner.name).where(
-            Practitioner.tenant_id == tenant.id, Practitioner.photo.in_(photos)
+            Practitioner.tenant_id == tenant.id, Practitioner.photo_media_id == item.id
         )
     )
     uses.extend(f"the photo of {name} (Practitioners)" for name in people)

@@ -49,17 +49,31 @@ def practitioners():
 
 
 def _photo_choices(person: Practitioner | None) -> list[tuple[str, str]]:
-    """No photo, the current one, or any photo of the media library (by a copy's name,
-    as the logo is)."""
-    choices = [("", "No photo (the theme shows initials)")]
-    if person is not None and person.photo and not person.photo.startswith("media/"):
-        choices.append((person.photo, f"The current photo ({person.photo})"))
+    """No photo, the bundle's own file (kept as it is), or any photo of the media
+    library (shown with its responsive copies and its description as alt text)."""
+    choices = [("", "No photo")]
+    if person is not None and person.photo:
+        choices.append((f"file:{person.photo}", f"The bundle's picture ({person.photo})"))
     for item in db.session.scalars(tenant_select(MediaItem).order_by(MediaItem.id.desc())):
-        if not item.variants:
-            continue  # nothing to show (never made by an upload, which keeps at least one)
-        name = next((n for w, _, n in item.variants if w >= 400), item.names[-1])
-        choices.append((f"media/{name}", item.alt or item.filename or f"Photo {item.id}"))
+        if item.variants:  # a row with no copies has nothing to show
+            choices.append((f"media:{item.id}", item.alt or item.filename or f"Photo {item.id}"))
     return choices
+
+
+def _photo_value(person: Practitioner) -> str:
+    if person.photo_media_id is not None:
+        return f"media:{person.photo_media_id}"
+    return f"file:{person.photo}" if person.photo else ""
+
+
+def _photo_fields(choice: str) -> dict:
+    """The form's choice (checked against the choices) -> `photo`, `photo_media_id`."""
+    kind, _, value = (choice or "").partition(":")
+    if kind == "media":
+        return {"photo_media_id": int(value)}
+    if kind == "file":
+        return {"photo": value, "photo_media_id": None}
+    return {"photo": None, "photo_media_id": None}
 
 
 def _form(person: Practitioner | None, locations: list[Location]):
@@ -75,7 +89,7 @@ def _form(person: Practitioner | None, locations: list[Location]):
         data = {key: getattr(person, key) or "" for key in DETAILS}
         data |= {
             "slug": person.slug,
-            "photo": person.photo or "",
+            "photo": _photo_value(person),
             "languages": ", ".join(person.languages or []),
             "services": sorted(person.service_ids),
             "active": person.active,
@@ -99,7 +113,7 @@ def _read(form, locations: list[Location]) -> tuple[dict, set[int], team.TeamHou
     errors: dict[str, str] = {}
     values = {key: (form[key].data or "").strip() for key in DETAILS}
     values["bio"] = (form.bio.data or "").replace("\r\n", "\n").strip()
-    values["photo"] = form.photo.data or None
+    values |= _photo_fields(form.photo.data)
     values["languages"] = [
         " ".join(part.split()) for part in (form.languages.data or "").split(",") if part.strip()
     ]
