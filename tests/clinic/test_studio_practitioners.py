@@ -232,6 +232,11 @@ def test_a_photo_from_the_media_library_and_nothing_else(clinic, app):
         "/studio/practitioners/new", data=form_data(clinic, name="Sam", photo="../../etc/passwd")
     )
     assert refused.status_code == 400 and row_counts(app) == before
+    for bogus in ("media:abc", "media:²", f"media:{item_id + 1000}", "file:../../x"):
+        refused = clinic.post(
+            "/studio/practitioners/new", data=form_data(clinic, name="Sam", photo=bogus)
+        )
+        assert refused.status_code == 400 and row_counts(app) == before, bogus
 
 
 def test_another_clinics_practitioners_and_services_are_out_of_reach(clinic, app, make_tenant):

@@ -69,7 +69,7 @@ def _photo_value(person: Practitioner) -> str:
 def _photo_fields(choice: str) -> dict:
     """The form's choice (checked against the choices) -> `photo`, `photo_media_id`."""
     kind, _, value = (choice or "").partition(":")
-    if kind == "media":
+    if kind == "media" and value.isascii() and value.isdigit():
         return {"photo_media_id": int(value)}
     if kind == "file":
         return {"photo": value, "photo_media_id": None}
