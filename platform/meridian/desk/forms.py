@@ -91,7 +91,7 @@ class BlockForm(FlaskForm):
     note = StringField("Note for the clinic (optional)", validators=[Length(max=200)])
 
     def validate_ends(self, field) -> None:
-        if not self.what.data.startswith("practitioner:"):
+        if not (self.what.data or "").startswith("practitioner:"):
             return
         if self.starts.data is None or field.data is None:
             raise ValidationError("Please enter both times (or block the whole location).")
