@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
 from ..models import Booking, Location, Post, Practitioner, Service, utcnow
-from ..params import day as parse_day
 from ..params import ascii_int, id_arg, instant
+from ..params import day as parse_day
 from ..tenancy import current_tenant, get_for_tenant_or_404, resolve_tenant, tenant_select
 from . import bp, service
 from .availability import team_for
