@@ -1,6 +1,7 @@
 """End to end in Chromium: an admin onboards "Harbour Physio"; it serves at once on
 harbour-physio.localhost; the invitation e-mail's link lets the owner set a password and
-reach the studio on that host; a visitor books; neither demo clinic's rows changed."""
+reach the studio on that host; the owner writes and publishes a post, which a visitor then
+reads on the clinic's site; a visitor books; neither demo clinic's rows changed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from meridian.backup import fingerprint
 from meridian.extensions import db
 from meridian.models import OutboxMessage
 from tests.browser.booking_steps import another_day, booking_facts
+from tests.browser.conftest import _open_page
 from tests.browser.test_journeys import clear_time, follow
 from tests.browser.test_second_factor_browser import assert_clean
 from tests.factories import PLATFORM_HOST, plant_session
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 HOST = "harbour-physio.localhost"
 PASSWORD = "copper kettle morning tide"
+TITLE = "Five stretches for a stiff neck"
 
 
 def _demo_prints(app, demo):
@@ -29,8 +32,8 @@ def _demo_prints(app, demo):
     return {slug: prints[slug] for slug in demo}
 
 
-def test_an_admin_onboards_a_clinic_its_owner_signs_in_and_a_visitor_books(
-    app, demo, live_server, page, browser, client_for, make_user
+def test_an_admin_onboards_a_clinic_its_owner_publishes_and_a_visitor_books(
+    app, demo, live_server, page, browser, client_for, make_user, request, viewport
 ):
     before = _demo_prints(app, demo)
     admin = make_user("root@meridian.test", platform_admin=True)
@@ -74,7 +77,7 @@ def test_an_admin_onboards_a_clinic_its_owner_signs_in_and_a_visitor_books(
     ).groups()
     assert origin == f"http://{HOST}"
 
-    owner = browser.new_context().new_page()
+    owner_context, owner = _open_page(request, browser, viewport)
     owner.goto(live_server.url(HOST, path))
     owner.get_by_label("Your name").fill("Hana Owner")
     owner.get_by_label("New password", exact=True).fill(PASSWORD)
@@ -83,7 +86,26 @@ def test_an_admin_onboards_a_clinic_its_owner_signs_in_and_a_visitor_books(
         owner.get_by_role("button", name="Join Harbour Physio").click()
     assert owner.url.endswith("/studio/"), owner.url
     assert "Hana Owner" in owner.content()
-    owner.context.close()
+
+    # The new owner's first post, written and published in the studio.
+    follow(owner, owner.get_by_role("link", name="Write a new post"), r"/studio/posts/new$")
+    owner.get_by_label("Title", exact=True).fill(TITLE)
+    owner.get_by_label("Text", exact=True).fill(
+        "Sitting at a desk all day? **Five gentle stretches** to try between patients."
+    )
+    owner.get_by_label("Excerpt").fill("Gentle stretches for desk workers.")
+    follow(owner, owner.get_by_role("button", name="Publish now"), r"/studio/posts/\d+/edit$")
+    assert owner.get_by_text("Published: the post is on the site now.").is_visible()
+    assert_clean(owner)
+    owner_context.close()
+
+    reader_context, reader = _open_page(request, browser, viewport)
+    reader.goto(live_server.url(HOST, "/blog"))
+    follow(reader, reader.get_by_role("link", name=TITLE, exact=True), r"/blog/[a-z0-9-]+$")
+    assert reader.get_by_role("heading", name=TITLE, level=1).is_visible()
+    assert reader.get_by_text("Five gentle stretches").is_visible()
+    assert reader_context.cookies() == []  # reading sets no cookie
+    reader_context.close()
 
     visitor = page
     visitor.context.clear_cookies()

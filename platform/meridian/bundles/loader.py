@@ -24,6 +24,7 @@ from ..content.faqs import sync_faqs
 from ..content.settings import save_settings
 from ..extensions import db
 from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
+from ..privacy import versions as privacy_versions
 from ..themes import THEMES
 from .fields import (
     BundleError,
@@ -99,6 +100,8 @@ class BundleLoader:
             if self.dry_run:
                 db.session.rollback()
                 return self.report
+            # A new clinic's privacy notice, version 1, before anyone sends a form.
+            privacy_versions.in_force(tenant)
             if edited_at is not None and self.report.changed and not self.replace:
                 raise StudioEdits(self.report, edited_at)
             tenant.studio_edited_at = None
