@@ -11,7 +11,7 @@ import tempfile
 from flask import flash, redirect, send_file, url_for
 from flask_login import current_user
 
-from .. import hosts
+from .. import hosts, pagecache
 from ..auth import audit
 from ..auth.access import platform_admin_required
 from ..auth.forms import EmptyForm
@@ -87,6 +87,8 @@ def clinic_delete(tenant_id: int):
     db.session.commit()
     for hostname in done.hostnames:
         hosts.forget(hostname)
+    # SQLite may give a new clinic the freed id: no page of this one may be served as its.
+    pagecache.forget_local()
     files = removal.remove_media(done.media_keys)
     flash(
         f"{name} is deleted: {sum(done.rows.values())} rows, {files} stored photo files and "
