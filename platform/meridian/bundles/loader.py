@@ -8,8 +8,6 @@ and the field.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from typing import Any
 import frontmatter
 from sqlalchemy import select
 
-from ..content import ContentInvalid, PostData, save_post
+from ..content import PostData, save_post
 from ..content import clinic as clinic_content
 from ..content import redirects as redirect_rules
 from ..content.faqs import sync_faqs
@@ -27,18 +25,19 @@ from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
 from ..privacy import versions as privacy_versions
 from ..themes import THEMES
 from .fields import (
+    SOURCE,
     BundleError,
     LoadReport,
     StudioEdits,
     checked_slug,
     instant,
     minor_units,
+    rules,
     weekly_hours,
 )
 from .images import bundle_image
 from .team import TeamLoader
 
-SOURCE = "bundle"
 LOCATION_FIELDS = (
     "name",
     "street",
@@ -50,16 +49,6 @@ LOCATION_FIELDS = (
     "email",
     "directions",
 )
-
-
-@contextmanager
-def rules(where: str) -> Iterator[None]:
-    """A refusal of the write path, as a bundle error naming the file and the field."""
-    try:
-        yield
-    except ContentInvalid as exc:
-        field, message = next(iter(exc.errors.items()))
-        raise BundleError(f"{where}: {field}: {message}") from exc
 
 
 class BundleLoader:
