@@ -1,13 +1,15 @@
 """A data request end to end in a real Chromium: the visitor finds the form from the
 privacy notice, asks for a copy, confirms from the e-mail the outbox wrote; the front
-desk sees it with its due date and marks it answered. Then axe and the Nu HTML Checker
+desk sees it with its due date, downloads what is held and marks it answered. Then axe and the Nu HTML Checker
 on the request pages that only a POST or a link reaches (errors, confirm, bad link) and
 on the studio's request page."""
 
 from __future__ import annotations
 
 import email
+import json
 import re
+import zipfile
 from email import policy
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -98,6 +100,12 @@ def test_a_data_request_from_the_notice_to_the_front_desk(
         with desk.expect_navigation():
             desk.get_by_role("link", name="Mere Visitor").click()
         assert desk.locator("h1").inner_text() == "Request from Mere Visitor"
+        with desk.expect_download() as download:
+            desk.get_by_role("button", name="Download everything held (ZIP)").click()
+        assert download.value.suggested_filename == f"request-{request_id}.zip"
+        with zipfile.ZipFile(download.value.path()) as archive:
+            held = json.loads(archive.read("held.json"))
+        assert held["address"] == address and held["request"]["kind"] == "copy"
         desk.get_by_label("How you answered (kept with the request)").fill(
             "Sent a copy of the booking details by e-mail."
         )
@@ -111,7 +119,9 @@ def test_a_data_request_from_the_notice_to_the_front_desk(
         actions = db.session.scalars(
             select(AuditEvent.action).where(AuditEvent.target == f"data_request:{request_id}")
         ).all()
-        assert {"privacy_request.view", "privacy_request.answer"} <= set(actions)
+        assert {"privacy_request.view", "privacy_request.export", "privacy_request.answer"} <= set(
+            actions
+        )
         assert db.session.get(DataRequest, request_id).status == "answered"
 
 

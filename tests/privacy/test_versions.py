@@ -241,3 +241,19 @@ def test_the_first_version_can_be_written_outside_a_request(app, make_tenant):
         assert "Office of the Privacy Commissioner" in text
         assert 'href="/privacy/request"' in first.snapshot_html
         assert versions.in_force(tenant).id == first.id  # found, not written again
+
+
+def test_loading_a_clinic_publishes_version_1_once(app, demo):
+    """A clinic has its notice before anyone sends a form; a reload adds no version."""
+    from meridian.bundles import load_bundle
+
+    from ..factories import ROOT
+
+    with app.app_context():
+        zak = demo["zak-clinic"].id
+        first = db.session.scalars(select(PrivacyNotice).filter_by(tenant_id=zak)).all()
+        assert [(v.number, v.reason) for v in first] == [(1, "first")]
+        assert "Information Commissioner" in _text(first[0].snapshot_html)
+        load_bundle(ROOT / "tenants" / "zak-clinic")
+        again = db.session.scalars(select(PrivacyNotice.id).filter_by(tenant_id=zak)).all()
+        assert again == [first[0].id]

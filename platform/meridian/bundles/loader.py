@@ -8,8 +8,6 @@ and the field.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,27 +15,29 @@ from typing import Any
 import frontmatter
 from sqlalchemy import select
 
-from ..content import ContentInvalid, PostData, save_post
+from ..content import PostData, save_post
 from ..content import clinic as clinic_content
 from ..content import redirects as redirect_rules
 from ..content.faqs import sync_faqs
 from ..content.settings import save_settings
 from ..extensions import db
 from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
+from ..privacy import versions as privacy_versions
 from ..themes import THEMES
 from .fields import (
+    SOURCE,
     BundleError,
     LoadReport,
     StudioEdits,
     checked_slug,
     instant,
     minor_units,
+    rules,
     weekly_hours,
 )
 from .images import bundle_image
 from .team import TeamLoader
 
-SOURCE = "bundle"
 LOCATION_FIELDS = (
     "name",
     "street",
@@ -49,16 +49,6 @@ LOCATION_FIELDS = (
     "email",
     "directions",
 )
-
-
-@contextmanager
-def rules(where: str) -> Iterator[None]:
-    """A refusal of the write path, as a bundle error naming the file and the field."""
-    try:
-        yield
-    except ContentInvalid as exc:
-        field, message = next(iter(exc.errors.items()))
-        raise BundleError(f"{where}: {field}: {message}") from exc
 
 
 class BundleLoader:
@@ -99,6 +89,8 @@ class BundleLoader:
             if self.dry_run:
                 db.session.rollback()
                 return self.report
+            # A new clinic's privacy notice, version 1, before anyone sends a form.
+            privacy_versions.in_force(tenant)
             if edited_at is not None and self.report.changed and not self.replace:
                 raise StudioEdits(self.report, edited_at)
             tenant.studio_edited_at = None

@@ -64,7 +64,7 @@ class Client:
         )
 
 
-def _key_email(booking: Booking) -> str:
+def mailbox_of(booking: Booking) -> str:
     try:
         return canonical_email(booking.client_email) if booking.client_email else ""
     except Exception:  # noqa: BLE001  (an old or odd address still groups by itself)
@@ -92,7 +92,7 @@ def all_clients(tenant: Tenant | None = None) -> list[Client]:
 
     seen: dict[str, int] = {}
     for booking in bookings:
-        for key in (f"e:{_key_email(booking)}", f"p:{booking.client_phone}"):
+        for key in (f"e:{mailbox_of(booking)}", f"p:{booking.client_phone}"):
             if key in ("e:", "p:"):
                 continue
             if key in seen:
@@ -159,14 +159,14 @@ EMAIL_FIELDS = (
 )
 
 
-def _value(value) -> str:
+def value_text(value) -> str:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return "" if value is None else str(value)
 
 
 def _booking_row(b: Booking) -> dict[str, str]:
-    row = {name: _value(getattr(b, name, None)) for name in BOOKING_FIELDS}
+    row = {name: value_text(getattr(b, name, None)) for name in BOOKING_FIELDS}
     row |= {
         "service": b.service.name,
         "practitioner": b.practitioner.name,
@@ -180,7 +180,7 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _csv(rows: list[dict[str, str]], fields) -> str:
+def csv_text(rows: list[dict[str, str]], fields) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fields))
     writer.writeheader()
@@ -189,36 +189,68 @@ def _csv(rows: list[dict[str, str]], fields) -> str:
     return buffer.getvalue()
 
 
-def export(client: Client) -> bytes:
-    """Everything held about the client: a ZIP of client.json, bookings.csv, emails.csv."""
-    by_id = {b.id: b.reference for b in client.bookings}
-    bookings = [_booking_row(b) for b in sorted(client.bookings, key=lambda b: b.id)]
-    emails = [
+def email_rows(messages: list[OutboxMessage], bookings: list[Booking]) -> list[dict[str, str]]:
+    by_id = {b.id: b.reference for b in bookings}
+    return [
         {
             "booking": by_id.get(m.booking_id, ""),
             "kind": m.kind,
             "recipient": m.recipient,
             "subject": m.subject,
             "status": m.status,
-            "created_at": _value(m.created_at),
-            "sent_at": _value(m.sent_at),
+            "created_at": value_text(m.created_at),
+            "sent_at": value_text(m.sent_at),
             "body_text": m.body_text,
         }
-        for m in _emails(client)
+        for m in messages
     ]
+
+
+def booking_rows(client: Client) -> list[dict[str, str]]:
+    return [_booking_row(b) for b in sorted(client.bookings, key=lambda b: b.id)]
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def export(client: Client) -> bytes:
+    """Everything held about the client: a ZIP of client.json, bookings.csv, emails.csv."""
+    bookings = booking_rows(client)
+    emails = email_rows(_emails(client), client.bookings)
     document = {
         "clinic": current_tenant().name,
-        "exported_at": _value(utcnow()),
+        "exported_at": value_text(utcnow()),
         "client": {"name": client.name, "email": client.email, "phone": client.phone},
         "bookings": bookings,
         "emails": emails,
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("client.json", json.dumps(document, indent=2, ensure_ascii=False))
-        archive.writestr("bookings.csv", _csv(bookings, BOOKING_FIELDS))
-        archive.writestr("emails.csv", _csv(emails, EMAIL_FIELDS))
-    return buffer.getvalue()
+    return zip_of(
+        {
+            "client.json": json.dumps(document, indent=2, ensure_ascii=False),
+            "bookings.csv": csv_text(bookings, BOOKING_FIELDS),
+            "emails.csv": csv_text(emails, EMAIL_FIELDS),
+        }
+    )
+
+
+def delete_emails(messages: list[OutboxMessage]) -> None:
+    """Delete e-mails for good: their rows and the dev mail files written from them."""
+    folder = Path(current_app.instance_path) / "mail"
+    for message in messages:
+        for path in folder.glob(f"*-{message.id}-{message.kind}.eml"):
+            path.unlink(missing_ok=True)
+    if messages:
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.tenant_id == messages[0].tenant_id,
+                OutboxMessage.id.in_([m.id for m in messages]),
+            )
+        )
 
 
 def erase(client: Client, now: datetime | None = None) -> dict[str, int]:
@@ -230,15 +262,7 @@ def erase(client: Client, now: datetime | None = None) -> dict[str, int]:
     ids = [b.id for b in client.bookings]
     future = [b.id for b in client.bookings if b.status == "confirmed" and b.starts_at > now]
     messages = _emails(client)
-    folder = Path(current_app.instance_path) / "mail"
-    for message in messages:
-        for path in folder.glob(f"*-{message.id}-{message.kind}.eml"):
-            path.unlink(missing_ok=True)
-    db.session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.tenant_id == tenant_id, OutboxMessage.booking_id.in_(ids)
-        )
-    )
+    delete_emails(messages)
     db.session.execute(
         delete(NewClientClaim).where(
             NewClientClaim.tenant_id == tenant_id, NewClientClaim.booking_id.in_(ids)

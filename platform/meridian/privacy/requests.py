@@ -20,16 +20,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from .. import mail
 from ..extensions import db
 from ..models import (
-    Booking,
-    Comment,
-    ContactMessage,
     DataRequest,
-    Subscriber,
     Tenant,
     utcnow,
 )
@@ -159,22 +155,3 @@ def answer(row: DataRequest, *, by: str, note: str) -> bool:
     ).rowcount
     db.session.refresh(row)
     return changed == 1
-
-
-def held_about(tenant: Tenant, email: str) -> dict[str, int]:
-    """How many records of each kind this clinic holds under the address (to answer)."""
-    address = email.lower()
-
-    def count(model, column) -> int:
-        return db.session.scalar(
-            select(func.count())
-            .select_from(model)
-            .where(model.tenant_id == tenant.id, func.lower(column) == address)
-        )
-
-    return {
-        "bookings": count(Booking, Booking.client_email),
-        "messages": count(ContactMessage, ContactMessage.email),
-        "comments": count(Comment, Comment.author_email),
-        "subscriptions": count(Subscriber, Subscriber.email),
-    }

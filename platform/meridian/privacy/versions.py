@@ -2,7 +2,8 @@
 
 * The owner writes their own words in a draft and publishes it: a new version.
 * Saving new retention periods publishes a new version too (the notice states them).
-* A clinic that never published gets version 1 (Meridian's notice as it stood) the
+* A clinic gets version 1 (Meridian's notice as it stands) when the bundle loader
+  writes it (`tenants load`, onboarding); a clinic made before that existed gets it the
   first time someone sends a form, in that same transaction.
 
 Each version keeps `snapshot_html`, the notice exactly as it read, for good.
