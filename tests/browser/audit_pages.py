@@ -80,6 +80,7 @@ ACCOUNT_PAGES: list[AuditPage] = [
     AuditPage("studio-account", "/studio/account", "studio.account", role="editor"),
     AuditPage("studio-privacy", "/studio/privacy", "studio.privacy", role="owner"),
     AuditPage("studio-requests", "/studio/requests", "studio.requests", role="front_desk"),
+    AuditPage("studio-missing", "/studio/missing", "studio.missing", role="editor"),
 ]
 
 #: The bookings desk (issue 16): the day sheet and the week calendar. A booking's page

@@ -20,6 +20,9 @@ class DetailsForm(FlaskForm):
     service = HiddenField(validators=[InputRequired()])
     practitioner = HiddenField()  # empty: first available
     start = HiddenField(validators=[InputRequired(message="Please choose a time.")])
+    # The post whose booking button started the flow (`?from=<id>`), carried through
+    # every step; ill-formed or not this clinic's post: simply no attribution.
+    from_post = HiddenField(name="from")
     name = StringField(
         "Your name",
         validators=[

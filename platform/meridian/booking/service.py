@@ -23,6 +23,7 @@ from ..models import (
     Booking,
     Location,
     NewClientClaim,
+    Post,
     Practitioner,
     Service,
     SlotClaim,
@@ -340,6 +341,7 @@ def place_booking(
     outside_hours: bool = False,
     tell_client: bool = True,
     before_commit: Callable[[Booking], None] | None = None,
+    from_post: Post | None = None,
 ) -> Booking:
     """Book `start` with `practitioner` (None: the fairest free one) or raise
     BookingError. Commits the booking and its e-mails.
@@ -352,12 +354,16 @@ def place_booking(
     (no other booking of theirs overlaps), and may leave the client's e-mail unsent
     (`tell_client`); the clinic's own inbox is not told of its own booking.
     `before_commit(booking)` adds to the same transaction (the desk's audit event).
+    `from_post`: the clinic's post whose booking button the visitor followed (another
+    clinic's post is ignored, never recorded).
     """
     now = now or utcnow()
     if location.tenant_id != tenant.id or service.tenant_id != tenant.id:
         raise BookingError("Unknown location or service.", "service")
     if practitioner is not None and practitioner.tenant_id != tenant.id:
         raise BookingError("Unknown practitioner.", "service")
+    if from_post is not None and from_post.tenant_id != tenant.id:
+        from_post = None
     if at_desk:
         service = AtTheDesk(service)
     if outside_hours:
@@ -387,6 +393,7 @@ def place_booking(
             client_phone=phone,
             reason=reason,
             consent_at=now,
+            from_post_id=from_post.id if from_post is not None else None,
             **consent,
         )
         explain = lambda: _explain_conflict(  # noqa: E731

@@ -3,7 +3,9 @@
 The choose step is a GET form and touches no session, so it sets no cookie. Only the
 details step (a CSRF-protected form) and the cancel/reschedule pages start a session.
 A "Book" button elsewhere (a service, a location, a practitioner) passes its choice in
-the query string, so the visitor never picks it twice.
+the query string, so the visitor never picks it twice. A post's buttons add `from=<post
+id>` (a static link, so the cached post page stays the same for everyone): every step
+carries it on, and the booking records the post (see `came_from`), with no cookie.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, limiter
-from ..models import Booking, Location, Practitioner, Service, utcnow
+from ..models import Booking, Location, Post, Practitioner, Service, utcnow
+from ..params import ascii_int, id_arg, instant
 from ..params import day as parse_day
-from ..params import id_arg, instant
 from ..tenancy import current_tenant, get_for_tenant_or_404, resolve_tenant, tenant_select
 from . import bp, service
 from .availability import team_for
@@ -64,6 +66,23 @@ def _service(raw: str | None) -> Service | None:
 def _practitioner(raw: str | None) -> Practitioner | None:
     """The chosen practitioner, or None for "first available"."""
     return _one(Practitioner, raw, active=True)
+
+
+def came_from(raw: str | None) -> int | None:
+    """The `from` of a booking link as a post id to carry on, or None. Never an error:
+    an ill-formed value is no attribution (`attributed_post` checks the post itself)."""
+    return ascii_int(raw)
+
+
+def attributed_post(raw: str | None) -> Post | None:
+    """The published post of this clinic that `from` names, or None (unknown, another
+    clinic's, a draft, or ill-formed: the booking is simply not attributed)."""
+    post_id = came_from(raw)
+    if post_id is None:
+        return None
+    return db.session.scalars(
+        tenant_select(Post, Post.id == post_id, Post.published_at <= utcnow())
+    ).first()
 
 
 def _services() -> list[Service]:
@@ -134,6 +153,7 @@ def start():
     form and links only: no cookie."""
     args = request.args
     person = _practitioner(args.get("practitioner"))
+    source = came_from(args.get("from"))
     location, chosen, services, places, error = _narrow(
         person, _location(args.get("location")), _service(args.get("service"))
     )
@@ -145,6 +165,7 @@ def start():
         "locations": places,
         "choose_error": error,
         "step": "choose",
+        "came_from": source,
     }
     if location is not None and chosen is not None:
         context |= week_picker(location, chosen, person)
@@ -155,6 +176,7 @@ def start():
             "location": location.id,
             "service": chosen.id,
             "practitioner": person.id if person else None,
+            "from": source,
         }
         if person is not None and person not in context["team"]:
             context["choose_error"] = f"{person.name} does not offer this here online."
@@ -174,6 +196,7 @@ def _details_context(form, location, chosen, person, alternatives=(), notice=Non
         "when": when_at(start_at, location, tenant.locale) if start_at else "",
         "alternatives": alternatives,
         "notice": notice,
+        "came_from": came_from(form.from_post.data),
     }
 
 
@@ -191,8 +214,9 @@ def details():
     tenant = current_tenant()
     source = request.form if request.method == "POST" else request.args
     location, chosen, person = _details_choice(source)
+    post_id = came_from(source.get("from"))
     if location is None or chosen is None:
-        return redirect(url_for("booking.start"))
+        return redirect(url_for("booking.start", **{"from": post_id}))
     if request.method == "GET":
         form = DetailsForm(
             formdata=None,
@@ -201,11 +225,16 @@ def details():
                 "service": chosen.id,
                 "practitioner": person.id if person else "",
                 "start": source.get("start", ""),
+                "from_post": str(post_id) if post_id else "",
             },
         )
         start_at = parse_start(form.start.data)
         if start_at is None:
-            return redirect(url_for("booking.start", location=location.id, service=chosen.id))
+            return redirect(
+                url_for(
+                    "booking.start", location=location.id, service=chosen.id, **{"from": post_id}
+                )
+            )
         gone = service.check_start(location, chosen, start_at, person)
         alternatives = gone.alternatives if gone else []
         if gone:
@@ -231,6 +260,7 @@ def details():
                 phone=form.phone.data,
                 reason=(form.reason.data or "").strip(),
                 practitioner=person,
+                from_post=attributed_post(form.from_post.data),
             )
         except service.BookingError as exc:
             target = getattr(form, exc.field, form.start)
@@ -261,7 +291,7 @@ def session_expired(error: CSRFError):
         return render_template("errors/generic.html", code=400, error=error), 400
     location, chosen, person = _details_choice(request.form)
     if location is None or chosen is None:
-        return redirect(url_for("booking.start"))
+        return redirect(url_for("booking.start", **{"from": came_from(request.form.get("from"))}))
     form = DetailsForm()  # request.form, unvalidated: what the visitor typed
     notice = (
         "For your security, this page expired before it was sent. Everything you typed "

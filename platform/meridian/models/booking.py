@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from ..extensions import db
 from .base import TenantOwned, UTCDateTime, utcnow
 from .clinic import Location, Service
+from .content import Post
 from .practitioner import Practitioner
 from .privacy import Consented, consent_key
 
@@ -88,6 +89,13 @@ class Booking(Consented, TenantOwned, db.Model):
     # visitor's calendar moves the appointment instead of adding a second one.
     calendar_uid: Mapped[str] = mapped_column(String(64))
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The post whose booking button the visitor followed (`/book?from=<post id>`), set
+    # when the booking is made and only on that first row (a reschedule's new row has
+    # none), so counting rows counts bookings made. The write path takes it from the
+    # request's clinic only; deleting the post keeps the booking and forgets the post.
+    from_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
 
     # Read-only: the ids are set directly (the composite keys share tenant_id).
     location: Mapped[Location] = relationship(
@@ -103,6 +111,11 @@ class Booking(Consented, TenantOwned, db.Model):
     practitioner: Mapped[Practitioner] = relationship(
         primaryjoin="and_(foreign(Booking.practitioner_id) == Practitioner.id, "
         "Booking.tenant_id == Practitioner.tenant_id)",
+        viewonly=True,
+    )
+    from_post: Mapped[Post | None] = relationship(
+        primaryjoin="and_(Booking.from_post_id == Post.id, Booking.tenant_id == Post.tenant_id)",
+        foreign_keys=[from_post_id],
         viewonly=True,
     )
     rescheduled_to: Mapped[Booking | None] = relationship(

@@ -105,8 +105,18 @@ def render_post(the_post: Post, likes: int, preview: dict | None = None, **forms
         threads=threads_for(the_post) if preview is None else [],
         likes=likes,
         preview=preview,
+        book_url=post_book_url(the_post),
         **({"comment_form": CommentForm(), "subscribe_form": SubscribeForm()} | forms),
     )
+
+
+def post_book_url(the_post: Post) -> str:
+    """Every "Book" link on a post's page (call to action, header, footer) names the post,
+    so a booking made from it is counted for it. The same static link for every reader:
+    the page stays cacheable and sets no cookie; no query is needed."""
+    if "booking.start" not in current_app.view_functions:
+        return url_for("site.contact")
+    return url_for("booking.start", **{"from": the_post.id})
 
 
 class _AsIfPublished:

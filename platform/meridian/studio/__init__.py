@@ -54,6 +54,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     locations,
     media,
     messages,
+    missing,
     post_extras,
     posts,
     practitioners,

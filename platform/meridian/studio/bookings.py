@@ -140,6 +140,8 @@ def booking(booking_id: int):
         latest=booking_record.latest(bookings),
         when=when,
         history=history,
+        # Made from a post's booking button: only the first booking of the chain says so.
+        from_post=bookings[0].from_post,
         emails=booking_record.emails(bookings),
         email_state=EMAIL_STATE,
         attendance=ATTENDANCE,

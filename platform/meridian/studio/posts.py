@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import role_required
 from ..content import ContentInvalid, PostData, save_post
 from ..content import revisions as revision_rules
+from ..desk import attribution
 from ..extensions import db
 from ..models import MediaItem, Post, PostRevision, Tag, post_tag, utcnow
 from ..params import MAX_PAGE, ascii_int, id_arg
@@ -85,6 +86,9 @@ def posts():
         tags=tags,
         tag=tag,
         zone=zone_of(current_tenant()),
+        booked=attribution.counts([post.id for post in listing.items]),
+        no_bookings=attribution.Count(),
+        recent_days=attribution.RECENT_DAYS,
     )
 
 
@@ -109,6 +113,8 @@ def editor_page(form: PostForm, post: Post | None, status: int = 200, **context)
         zone=zone_of(tenant),
         revisions=history,
         pending=revision_rules.pending_autosave(post) if post is not None else None,
+        booked=attribution.count(post.id) if post is not None else None,
+        recent_days=attribution.RECENT_DAYS,
         **context,
     )
     return page, status
