@@ -285,3 +285,56 @@ def test_the_migration_keeps_existing_domains_serving(tmp_path):
         row = db.session.execute(text("SELECT verified_at, verification_token FROM domain")).one()
         assert row[0] is not None and row[1] == ""
         db.engine.dispose()
+
+
+def test_a_suspended_clinics_bookings_and_emails_are_kept_and_held(
+    app, demo, admin_client, client_for, next_free
+):
+    """A real booking (its row, slot claims and confirmation e-mail) survives a
+    suspension untouched: the e-mail waits, unsent, and goes out on resume."""
+    from meridian.backup import fingerprint
+    from meridian.booking.service import place_booking
+    from meridian.models import Booking, Location, Service
+
+    clinic = demo["zak-clinic"]
+    with app.app_context():
+        service = db.session.scalars(
+            select(Service).filter_by(tenant_id=clinic.id, online_bookable=True)
+        ).first()
+    start = next_free(clinic, service)
+    with app.test_request_context(base_url=f"http://{clinic.primary_host}"):
+        place_booking(
+            db.session.get(Tenant, clinic.id),
+            db.session.get(Location, clinic.locations[0].id),
+            db.session.get(Service, service.id),
+            start,
+            name="Ada Lovelace",
+            email="ada@example.com",
+            phone="+442079460018",
+        )
+
+    def kept() -> dict:
+        with app.app_context(), db.engine.connect() as conn:
+            prints = fingerprint(conn)["zak-clinic"]
+        return {table: prints.get(table) for table in ("booking", "slot_claim", "outbox_message")}
+
+    before = kept()
+    assert before["booking"][0] == 1 and before["outbox_message"][0] >= 1
+    client = admin_client()
+    client.post(
+        f"/admin/clinics/{clinic.id}/suspend",
+        data={"csrf_token": client.csrf, "reason": "Moving to a new address"},
+    )
+    assert client_for(clinic).get("/book").status_code == 503
+    with app.app_context():
+        assert send_due()["sent"] == 0
+    assert kept() == before  # every booking, claim and e-mail row as it was
+    with app.app_context():
+        assert db.session.scalars(select(Booking.status)).one() == "confirmed"
+        assert set(db.session.scalars(select(OutboxMessage.status))) == {"queued"}
+
+    client.post(f"/admin/clinics/{clinic.id}/resume", data={"csrf_token": client.csrf})
+    with app.app_context():
+        assert send_due()["sent"] == before["outbox_message"][0]
+        assert set(db.session.scalars(select(OutboxMessage.status))) == {"sent"}
+        assert db.session.scalars(select(Booking.status)).one() == "confirmed"

@@ -147,3 +147,47 @@ def test_removing_an_faq_from_the_bundle_removes_it(ctx, bundle):
     report = load_bundle(bundle)
     assert report.updated == ["faq 5 removed"]
     assert _counts()["Faq"] == 4
+
+
+def test_the_team_goes_through_the_write_path_with_its_checks_and_audit(ctx, bundle):
+    """Practitioners are written like the studio writes them: refused by the same
+    rules (named by field), and every change in the audit log as the bundle's."""
+    from meridian.models import AuditEvent
+
+    toml = bundle / "tenant.toml"
+    text = toml.read_text()
+    toml.write_text(text.replace('name = "Samira Haddad"', f'name = "{"S" * 121}"', 1))
+    with pytest.raises(BundleError, match=r"practitioners\[0\]: name: .*120"):
+        load_bundle(bundle)
+    assert _counts()["Tenant"] == 0
+    second = '\n[[practitioners]]\nslug = "lee-second"\nname = "Lee Second"\n'
+    toml.write_text(text + second)
+    load_bundle(bundle)
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_email).where(
+            AuditEvent.target.like("practitioner:%")
+        )
+    ).all()
+    assert ("practitioner.create", "(bundle)") in events
+    assert ("practitioner.hours", "(bundle)") in events
+    # A practitioner the bundle no longer lists is retired (kept), through the same path.
+    toml.write_text(text)
+    report = load_bundle(bundle)
+    assert "practitioner lee-second retired" in report.updated
+    retired = db.session.scalars(
+        select(AuditEvent.target).where(AuditEvent.action == "practitioner.retire")
+    ).all()
+    assert len(retired) == 1
+
+
+def test_a_dry_run_writes_no_picture_to_the_media_storage(ctx, bundle, app):
+    """The report says what would change; the database is rolled back and the media
+    storage (a folder here, a bucket in production) is left as it was."""
+    media = Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
+    before = sorted(media.rglob("*")) if media.exists() else []
+    report = load_bundle(bundle, dry_run=True)
+    assert "tenant zak-clinic" in report.created
+    assert _counts()["Tenant"] == 0
+    assert (sorted(media.rglob("*")) if media.exists() else []) == before
+    load_bundle(bundle)  # a real load does write the pictures
+    assert len(sorted(media.rglob("*.webp"))) > len([p for p in before if p.suffix == ".webp"])

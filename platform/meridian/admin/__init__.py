@@ -28,4 +28,4 @@ def private(response):
 
 add_sign_in_routes(bp)
 
-from . import audit, bookings, clinics, imports, missing, onboarding, views  # noqa: E402, F401
+from . import audit, bookings, clinics, imports, leaving, missing, onboarding, views  # noqa: E402, F401

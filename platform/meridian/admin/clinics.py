@@ -1,6 +1,7 @@
 """One clinic in the admin console: its domains (add, verify by DNS, make primary, remove)
-and its state (suspend with a reason, resume). Every action is in the audit log, under the
-clinic, so its owner sees what the platform did to it."""
+and its state (suspend with a reason, resume); its export and deletion are in leaving.py.
+Every action is in the audit log, under the clinic, so its owner sees what the platform
+did to it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..auth.forms import EmptyForm
 from ..auth.sessions import end_clinic_sessions
 from ..extensions import db
 from ..models import AuditEvent, Domain, Tenant, User
-from . import bp
+from . import bp, removal
 
 
 class DomainForm(FlaskForm):
@@ -37,6 +38,16 @@ class SuspendForm(FlaskForm):
         validators=[
             DataRequired("Say why the clinic is suspended."),
             Length(max=500, message="Please keep the reason under 500 characters."),
+        ],
+    )
+
+
+class DeleteForm(FlaskForm):
+    confirm_name = StringField(
+        "Type the clinic's name to confirm",
+        validators=[
+            DataRequired("Type the clinic's name, exactly as shown, to confirm."),
+            Length(max=200, message="That is longer than any clinic's name."),
         ],
     )
 
@@ -73,6 +84,9 @@ def _page(tenant: Tenant, status: int = 200, **forms):
         "domain_form": DomainForm(),
         "suspend_form": SuspendForm(),
         "action_form": EmptyForm(),
+        "delete_form": DeleteForm(),
+        "last_export": removal.last_export(tenant),
+        "export_fresh": removal.fresh_export(tenant) is not None,
         "events": events,
         "challenge_name": domains.challenge_name,
         "challenge_value": domains.challenge_value,

@@ -8,22 +8,19 @@ written to the audit log; the person sees a message next to the field.
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from ..extensions import db, limiter
 from . import audit, passkeys, recovery, second_factor, totp
 from .access import anonymous_allowed, pending_sign_in
 from .factor_forms import PasskeyForm, RecoveryCodeForm, TotpCodeForm
+from .factor_pages import TotpSetup, area, recovery_codes_page
 from .notices import security_event
 from .second_factor import Route, SecondFactorMethod
 from .sessions import allowed_here
 from .signin import complete_sign_in, pending_user, start_signed_in
 
 WRONG_CODE = "That code is not right, or it was used already. Please try the next one."
-
-
-def _area() -> str:
-    return request.blueprint or "studio"
 
 
 def _limit() -> str:
@@ -65,7 +62,7 @@ def sign_in_totp():
         _failed(user, "totp")
         form.code.errors.append(WRONG_CODE)
     form.code.data = ""
-    return render_template("auth/totp_verify.html", form=form, area=_area())
+    return render_template("auth/totp_verify.html", form=form, area=area())
 
 
 @pending_sign_in
@@ -75,34 +72,15 @@ def sign_in_totp_setup():
     or staff of a clinic that requires one): then the session starts and the recovery
     codes are shown once."""
     user = pending_user()
-    form = TotpCodeForm()
-    secret = totp.decrypt(session.get(totp.SETUP_KEY, ""))
-    if secret is None:
-        secret = totp.new_secret()
-        session[totp.SETUP_KEY] = totp.encrypt(secret)
-    elif form.validate_on_submit():
-        step = totp.matching_step(secret, form.code.data, 0)
-        if step is not None:
-            session.pop(totp.SETUP_KEY, None)
-            totp.enrol(user, secret, step)
-            codes = recovery.regenerate(user)
-            security_event("second_factor.added", user, method="totp", during="sign_in")
-            next_url = start_signed_in(user, method="totp")
-            return render_template(
-                "auth/recovery_codes.html", codes=codes, next_url=next_url, area=_area()
-            )
+    setup = TotpSetup(user, TotpCodeForm())
+    if setup.enrolled:
+        codes = recovery.regenerate(user)
+        security_event("second_factor.added", user, method="totp", during="sign_in")
+        return recovery_codes_page(codes, start_signed_in(user, method="totp"))
+    if setup.enrolled is False:
         _failed(user, "totp_setup")
-        form.code.errors.append(WRONG_CODE)
-    form.code.data = ""
-    uri = totp.provisioning_uri(secret, user)
-    return render_template(
-        "auth/totp_setup.html",
-        form=form,
-        secret=secret,
-        qr=totp.qr_svg(uri),
-        action=url_for(f"{_area()}.sign_in_totp_setup"),
-        area=_area(),
-    )
+        setup.form.code.errors.append(WRONG_CODE)
+    return setup.page("sign_in_totp_setup")
 
 
 @pending_sign_in
@@ -118,7 +96,7 @@ def sign_in_recovery():
         _failed(user, "recovery_code")
         form.code.errors.append("That recovery code is not right, or it was used already.")
     form.code.data = ""
-    return render_template("auth/recovery_verify.html", form=form, area=_area())
+    return render_template("auth/recovery_verify.html", form=form, area=area())
 
 
 @anonymous_allowed
@@ -130,8 +108,8 @@ def sign_in_passkey():
     form = PasskeyForm()
     if request.method == "GET":
         if pending is None:
-            return redirect(url_for(f"{_area()}.sign_in"))
-        return render_template("auth/passkey_verify.html", form=form, error=None, area=_area())
+            return redirect(url_for(f"{area()}.sign_in"))
+        return render_template("auth/passkey_verify.html", form=form, error=None, area=area())
     error = "Your device did not answer. Please try again."
     if form.validate_on_submit():
         try:
@@ -144,7 +122,7 @@ def sign_in_passkey():
             error = "That passkey's account cannot sign in here."
         _failed(pending, "passkey")
     template = "auth/passkey_verify.html" if pending is not None else "auth/passkey_failed.html"
-    return render_template(template, form=PasskeyForm(), error=error, area=_area()), 400
+    return render_template(template, form=PasskeyForm(), error=error, area=area()), 400
 
 
 @anonymous_allowed

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -25,15 +24,12 @@ from ..models import Passkey, User
 from . import passkeys, passwords, recovery, second_factor, totp
 from .access import account_required
 from .factor_forms import NewPasskeyForm, PasswordConfirmForm, TotpCodeForm
+from .factor_pages import TotpSetup, area, recovery_codes_page
 from .forms import EmptyForm
 from .notices import security_event
 from .second_factor import Route
 
 WRONG_PASSWORD = "That password is not right."  # noqa: S105  (a message)
-
-
-def _area() -> str:
-    return request.blueprint or "studio"
 
 
 def _me() -> User:
@@ -44,7 +40,7 @@ def _me() -> User:
 
 def _back(message: str):
     flash(message)
-    return redirect(url_for(f"{_area()}.security"))
+    return redirect(url_for(f"{area()}.security"))
 
 
 def _page(status: int = 200, **forms):
@@ -58,7 +54,7 @@ def _page(status: int = 200, **forms):
         "confirm_form": PasswordConfirmForm(),
         "passkey_form": NewPasskeyForm(),
         "remove_form": EmptyForm(),
-        "area": _area(),
+        "area": area(),
     }
     context.update(forms)
     return render_template("auth/security.html", **context), status
@@ -80,37 +76,22 @@ def security():
 def totp_setup():
     """Add (or replace) the authenticator app: scan, then type its first code."""
     user = _me()
-    form = TotpCodeForm()
-    secret = totp.decrypt(session.get(totp.SETUP_KEY, ""))
-    if secret is None or request.method == "GET":
-        secret = totp.new_secret()
-        session[totp.SETUP_KEY] = totp.encrypt(secret)
-    elif form.validate_on_submit():
-        step = totp.matching_step(secret, form.code.data, 0)
-        if step is not None:
-            session.pop(totp.SETUP_KEY, None)
-            totp.enrol(user, secret, step)
-            security_event("second_factor.added", user, method="totp")
-            codes = None if recovery.has_codes(user) else recovery.regenerate(user)
-            db.session.commit()
-            if codes:
-                return render_template(
-                    "auth/recovery_codes.html",
-                    codes=codes,
-                    next_url=url_for(f"{_area()}.security"),
-                    area=_area(),
-                )
-            return _back("Your authenticator app is set up.")
-        form.code.errors.append("That code is not right. Please try the code your app shows now.")
-    form.code.data = ""
-    return render_template(
-        "auth/totp_setup.html",
-        form=form,
-        secret=secret,
-        qr=totp.qr_svg(totp.provisioning_uri(secret, user)),
-        action=url_for(f"{_area()}.totp_setup"),
-        area=_area(),
-    )
+    setup = TotpSetup(user, TotpCodeForm(), restart=request.method == "GET")
+    if setup.enrolled:
+        security_event("second_factor.added", user, method="totp")
+        return _codes_if_first(user) or _back("Your authenticator app is set up.")
+    if setup.enrolled is False:
+        setup.form.code.errors.append(
+            "That code is not right. Please try the code your app shows now."
+        )
+    return setup.page("totp_setup")
+
+
+def _codes_if_first(user: User):
+    """Commit; and for a first second factor, its recovery codes (shown this once)."""
+    codes = None if recovery.has_codes(user) else recovery.regenerate(user)
+    db.session.commit()
+    return recovery_codes_page(codes, url_for(f"{area()}.security")) if codes else None
 
 
 def _password_confirmed(user: User, form: PasswordConfirmForm) -> bool:
@@ -145,12 +126,7 @@ def recovery_regenerate():
     codes = recovery.regenerate(user)
     security_event("second_factor.recovery_codes_made", user)
     db.session.commit()
-    return render_template(
-        "auth/recovery_codes.html",
-        codes=codes,
-        next_url=url_for(f"{_area()}.security"),
-        area=_area(),
-    )
+    return recovery_codes_page(codes, url_for(f"{area()}.security"))
 
 
 @account_required
@@ -175,16 +151,7 @@ def passkey_add():
             form.credential.errors.append(str(problem))
         else:
             security_event("second_factor.added", user, method="passkey", name=passkey.name)
-            codes = None if recovery.has_codes(user) else recovery.regenerate(user)
-            db.session.commit()
-            if codes:
-                return render_template(
-                    "auth/recovery_codes.html",
-                    codes=codes,
-                    next_url=url_for(f"{_area()}.security"),
-                    area=_area(),
-                )
-            return _back(f"Your passkey “{passkey.name}” is added.")
+            return _codes_if_first(user) or _back(f"Your passkey “{passkey.name}” is added.")
     return _page(400, passkey_form=form)
 
 

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..content import ContentInvalid
 from ..content.fields import slug_pattern
-from ..extensions import db
 from ..models import WEEKDAYS
 
+#: How the content write path (and its audit trail) names changes made by a bundle.
+SOURCE = "bundle"
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
 class BundleError(ValueError):
     """The bundle is malformed; the message names the file and the field."""
+
+
+@contextmanager
+def rules(where: str) -> Iterator[None]:
+    """A refusal of the write path, as a bundle error naming the file and the field."""
+    try:
+        yield
+    except ContentInvalid as exc:
+        field, message = next(iter(exc.errors.items()))
+        raise BundleError(f"{where}: {field}: {message}") from exc
 
 
 @dataclass
@@ -54,27 +67,6 @@ class StudioEdits(BundleError):
             "loading this bundle would change what is shown above. Nothing was written. "
             "Run again with --replace to overwrite (post revisions keep the studio's words)."
         )
-
-
-def assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set only the attributes that differ; True if anything changed. (The team loader's;
-    posts, FAQs, hours and services go through meridian.content instead.)"""
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
-def get_or_add(existing: dict[Any, Any], key: Any, make: Callable[[], Any]) -> tuple[Any, bool]:
-    """The row already loaded under `key`, or a new one added to the session."""
-    row = existing.get(key)
-    if row is not None:
-        return row, False
-    row = existing[key] = make()
-    db.session.add(row)
-    return row, True
 
 
 def checked_slug(value: Any, where: str, limit: int = 63) -> str:

@@ -8,8 +8,6 @@ and the field.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from typing import Any
 import frontmatter
 from sqlalchemy import select
 
-from ..content import ContentInvalid, PostData, save_post
+from ..content import PostData, save_post
 from ..content import clinic as clinic_content
 from ..content import redirects as redirect_rules
 from ..content.faqs import sync_faqs
@@ -27,18 +25,19 @@ from ..models import Domain, MediaItem, Post, Redirect, Service, Tenant
 from ..privacy import versions as privacy_versions
 from ..themes import THEMES
 from .fields import (
+    SOURCE,
     BundleError,
     LoadReport,
     StudioEdits,
     checked_slug,
     instant,
     minor_units,
+    rules,
     weekly_hours,
 )
 from .images import bundle_image
 from .team import TeamLoader
 
-SOURCE = "bundle"
 LOCATION_FIELDS = (
     "name",
     "street",
@@ -52,22 +51,17 @@ LOCATION_FIELDS = (
 )
 
 
-@contextmanager
-def rules(where: str) -> Iterator[None]:
-    """A refusal of the write path, as a bundle error naming the file and the field."""
-    try:
-        yield
-    except ContentInvalid as exc:
-        field, message = next(iter(exc.errors.items()))
-        raise BundleError(f"{where}: {field}: {message}") from exc
-
-
 class BundleLoader:
     def __init__(self, path: Path, *, replace: bool = False, dry_run: bool = False) -> None:
         self.path = path
         self.replace = replace
         self.dry_run = dry_run
         self.report = LoadReport(tenant=path.name)
+
+    def _image(self, tenant: Tenant, name: Any, alt: Any, where: str) -> int | None:
+        """A picture of the bundle into the clinic's media library (no file written on a
+        dry run)."""
+        return bundle_image(self.path, tenant, name, alt, where, store=not self.dry_run)
 
     def _note(self, created: bool, label: str, fields: list[str] | None = None) -> None:
         (self.report.created if created else self.report.updated).append(label)
@@ -93,7 +87,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
-            TeamLoader(tenant, self._note, self.path).load(data.get("practitioners"))
+            TeamLoader(tenant, self._note, self._image).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             self._redirects(tenant, data.get("redirects", []))
@@ -155,8 +149,8 @@ class BundleLoader:
             "first_visit": first_visit,
         }
         # The hero is a photo of the clinic's library: the tenant needs its id first.
-        values["hero_media_id"] = bundle_image(
-            self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
+        values["hero_media_id"] = self._image(
+            tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
         )
         with rules("tenant.toml"):
             changes = save_settings(tenant, values, source=SOURCE)
@@ -330,7 +324,7 @@ class BundleLoader:
         """`cover: <file in static/>` (added to the clinic's media library once), or
         `cover_media: <token>`, a photo already in the library."""
         if meta.get("cover"):
-            return bundle_image(self.path, tenant, meta["cover"], meta.get("cover_alt"), where)
+            return self._image(tenant, meta["cover"], meta.get("cover_alt"), where)
         token = meta.get("cover_media")
         if token is None:
             return None

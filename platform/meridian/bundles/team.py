@@ -29,34 +29,29 @@ without the key leaves the team alone.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from ..content import team
+from ..content.team import TeamHours
 from ..extensions import db
-from ..models import (
-    Location,
-    Practitioner,
-    PractitionerHours,
-    PractitionerService,
-    Service,
-    Tenant,
-    TimeOff,
-)
-from .fields import BundleError, assign, checked_slug, get_or_add, weekly_hours
-from .images import bundle_image
+from ..models import Location, Practitioner, Service, Tenant, TimeOff
+from .fields import SOURCE, BundleError, checked_slug, rules, weekly_hours
 
 #: Photographs (into the media library); anything else (an SVG) is served as a file.
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
 
 
 class TeamLoader:
-    def __init__(self, tenant: Tenant, note, bundle: Path) -> None:
+    """Writes the team through the content write path (`content.team`), like the
+    studio: the same checks, the same audit trail (source "bundle")."""
+
+    def __init__(self, tenant: Tenant, note, image) -> None:
         self.tenant = tenant
         self.note = note  # note(created: bool, label: str)
-        self.bundle = bundle
+        self.image = image  # image(tenant, name, alt, where) -> media item id
 
     def load(self, specs: list[dict[str, Any]] | None) -> None:
         if specs is None:
@@ -80,10 +75,6 @@ class TeamLoader:
             if not spec.get("name"):
                 raise BundleError(f"{where}: name is required")
             listed.add(slug)
-            photo_id = self._photo(spec, where)  # before the new row: queries autoflush
-            person, created = get_or_add(
-                existing, slug, lambda s=slug: Practitioner(tenant_id=tenant.id, slug=s)
-            )
             languages = spec.get("languages", [])
             if not isinstance(languages, list):
                 raise BundleError(f"{where}: languages must be a list")
@@ -92,21 +83,29 @@ class TeamLoader:
                 "title": str(spec.get("title", "")),
                 "bio": str(spec.get("bio", "")).strip(),
                 "photo": spec.get("photo"),
-                "photo_media_id": photo_id,
+                "photo_media_id": self._photo(spec, where),
                 "languages": [str(lang) for lang in languages],
                 "position": position,
                 "active": True,
             }
-            changed = assign(person, values)
-            db.session.flush()
-            changed |= self._services(person, spec.get("services"), services, where)
-            changed |= self._hours(person, spec.get("hours", {}), locations, where)
-            changed |= self._time_off(person, spec.get("time_off", []), locations, where)
+            wanted_services = self._services(spec.get("services"), services, where)
+            wanted_hours = self._hours(spec.get("hours", {}), locations, where)
+            created = slug not in existing
+            with rules(where):
+                person, changes = team.save_practitioner(
+                    tenant, existing.get(slug), slug, values, source=SOURCE
+                )
+                changed = bool(changes)
+                changed |= team.set_services(tenant, person, wanted_services, source=SOURCE)
+                changed |= team.set_hours(tenant, person, wanted_hours, source=SOURCE)
+                changed |= self._time_off(person, spec.get("time_off", []), locations, where)
             if changed or created:
                 self.note(created, f"practitioner {slug}")
         for slug, person in existing.items():
             if slug not in listed and person.active:
-                person.active = False
+                team.save_practitioner(
+                    tenant, person, slug, {"name": person.name, "active": False}, source=SOURCE
+                )
                 self.note(False, f"practitioner {slug} retired")
 
     def _photo(self, spec: dict[str, Any], where: str) -> int | None:
@@ -114,99 +113,60 @@ class TeamLoader:
         if not photo or not str(photo).lower().endswith(PHOTO_SUFFIXES):
             return None
         alt = spec.get("photo_alt") or f"Portrait of {spec['name']}"
-        return bundle_image(self.bundle, self.tenant, photo, alt, f"{where}.photo")
+        return self.image(self.tenant, photo, alt, f"{where}.photo")
 
-    def _services(self, person, wanted_slugs, services, where) -> bool:
+    @staticmethod
+    def _services(wanted_slugs, services: dict[str, Service], where: str) -> set[int]:
         if wanted_slugs is None:
-            wanted = {s.id for s in services.values()}
-        else:
-            unknown = [slug for slug in wanted_slugs if slug not in services]
-            if unknown:
-                raise BundleError(f"{where}.services: unknown service {unknown[0]!r}")
-            wanted = {services[slug].id for slug in wanted_slugs}
-        current = {link.service_id: link for link in person.services}
-        if set(current) == wanted:
-            return False
-        for service_id, link in current.items():
-            if service_id not in wanted:
-                person.services.remove(link)
-        for service_id in sorted(wanted - set(current)):
-            person.services.append(
-                PractitionerService(tenant_id=self.tenant.id, service_id=service_id)
-            )
-        return True
+            return {s.id for s in services.values()}
+        unknown = [slug for slug in wanted_slugs if slug not in services]
+        if unknown:
+            raise BundleError(f"{where}.services: unknown service {unknown[0]!r}")
+        return {services[slug].id for slug in wanted_slugs}
 
-    def _hours(self, person, spec: dict[str, Any], locations, where) -> bool:
-        wanted: set[tuple[int, int, time, time]] = set()
+    @staticmethod
+    def _hours(spec: dict[str, Any], locations: dict[str, Location], where: str) -> TeamHours:
+        wanted: TeamHours = set()
         for location_slug, week in spec.items():
             location = locations.get(location_slug)
             if location is None:
                 raise BundleError(f"{where}.hours: unknown location {location_slug!r}")
             for weekday, opens, closes in weekly_hours(week, f"{where}.hours.{location_slug}"):
                 wanted.add((location.id, weekday, opens, closes))
-        current = {(h.location_id, h.weekday, h.opens, h.closes): h for h in person.hours}
-        if set(current) == wanted:
-            return False
-        for key, row in current.items():
-            if key not in wanted:
-                person.hours.remove(row)
-        for location_id, weekday, opens, closes in sorted(wanted - set(current)):
-            person.hours.append(
-                PractitionerHours(
-                    tenant_id=self.tenant.id,
-                    location_id=location_id,
-                    weekday=weekday,
-                    opens=opens,
-                    closes=closes,
-                )
-            )
-        return True
+        return wanted
 
     def _time_off(self, person, specs, locations: dict[str, Location], where) -> bool:
-        """Time off as UTC ranges; dates are whole local days where they first work."""
+        """Time off as UTC ranges; dates are whole local days where they first work.
+        Exactly the listed ranges stay (one whose note changed is replaced)."""
         first = min(person.location_ids, default=None)
         zone_name = next(
             (loc.timezone for loc in locations.values() if loc.id == first),
             self.tenant.primary_location.timezone,
         )
         zone = ZoneInfo(zone_name)
-        wanted: dict[tuple[datetime, datetime], str] = {}
+        wanted: dict[tuple[datetime, datetime, str], None] = {}
         for index, spec in enumerate(specs):
             here = f"{where}.time_off[{index}]"
             starts = _instant(spec.get("from"), zone, here, end=False)
             ends = _instant(spec.get("until", spec.get("from")), zone, here, end=True)
             if not starts < ends:
                 raise BundleError(f"{here}: 'until' must be after 'from'")
-            wanted[(starts, ends)] = str(spec.get("note", ""))
+            wanted[(starts, ends, str(spec.get("note", "")))] = None
         current = {
-            (t.starts_at, t.ends_at): t
+            (t.starts_at, t.ends_at, t.note): t
             for t in db.session.scalars(
                 select(TimeOff).where(
                     TimeOff.tenant_id == self.tenant.id, TimeOff.practitioner_id == person.id
                 )
             )
         }
-        changed = False
         for key, row in current.items():
             if key not in wanted:
-                db.session.delete(row)
-                changed = True
-        for (starts, ends), note in wanted.items():
-            row = current.get((starts, ends))
-            if row is None:
-                db.session.add(
-                    TimeOff(
-                        tenant_id=self.tenant.id,
-                        practitioner_id=person.id,
-                        starts_at=starts,
-                        ends_at=ends,
-                        note=note,
-                    )
-                )
-                changed = True
-            elif assign(row, {"note": note}):
-                changed = True
-        return changed
+                team.remove_time_off(self.tenant, person, row, source=SOURCE)
+        for starts, ends, note in wanted:
+            if (starts, ends, note) not in current:
+                team.add_time_off(self.tenant, person, starts, ends, note, source=SOURCE)
+        return set(current) != set(wanted)
 
 
 def _instant(value: Any, zone: ZoneInfo, where: str, end: bool) -> datetime:

@@ -18,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from ..booking.identity import canonical_email
 from ..extensions import db
-from ..models import Booking, NewClientClaim, OutboxMessage, SlotClaim, utcnow
+from ..models import Booking, NewClientClaim, OutboxMessage, SlotClaim, Tenant, utcnow
 from ..tenancy import current_tenant, tenant_select
 
 ERASED_NAME = "Erased client"
@@ -71,10 +71,16 @@ def mailbox_of(booking: Booking) -> str:
         return booking.client_email.lower()
 
 
-def all_clients() -> list[Client]:
-    """Every client of the clinic, most recent first (erased bookings are nobody's)."""
+def all_clients(tenant: Tenant | None = None) -> list[Client]:
+    """Every client of the clinic (the request's, or `tenant` for the admin console's
+    export), most recent first (erased bookings are nobody's)."""
+    tenant = tenant or current_tenant()
     bookings = list(
-        db.session.scalars(tenant_select(Booking, Booking.client_email != "").order_by(Booking.id))
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.tenant_id == tenant.id, Booking.client_email != "")
+            .order_by(Booking.id)
+        )
     )
     parent: dict[int, int] = {b.id: b.id for b in bookings}
 

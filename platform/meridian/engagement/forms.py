@@ -48,6 +48,50 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def few_links(field, where: str) -> None:
+    """Spam carries links: at most COMMENT_MAX_LINKS in a comment or a message."""
+    cap = current_app.config["COMMENT_MAX_LINKS"]
+    if count_links(field.data or "") > cap:
+        raise ValidationError(
+            f"Please include at most {cap} link{'s' if cap != 1 else ''} in {where}."
+        )
+
+
+def name_field(label: str) -> StringField:
+    """A person's name: required, one line, at most NAME_MAX characters."""
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Please enter your name."),
+            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
+            one_line,
+        ],
+    )
+
+
+def email_field(label: str) -> StringField:
+    """A required e-mail address, normalised by `email_address`."""
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[DataRequired(message="Please enter your e-mail address."), email_address],
+    )
+
+
+def text_field(label: str, *, most: int, noun: str, required: str | None = None):
+    """Free text of at most `most` characters ("Please keep your {noun} under …")."""
+    needed = [DataRequired(message=required)] if required else []
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[
+            *needed,
+            Length(max=most, message=f"Please keep {noun} under {most:,} characters."),
+        ],
+    )
+
+
 class ReaderForm(Form):
     # The honeypot: people never see it (the field's wrapper is `hidden`).
     homepage = StringField("Leave this empty", filters=[_strip])
@@ -64,63 +108,23 @@ class ReaderForm(Form):
 
 
 class CommentForm(ReaderForm):
-    name = StringField(
-        "Name (shown with your comment)",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Please enter your name."),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
-            one_line,
-        ],
-    )
-    email = StringField(
-        "E-mail",
-        filters=[_strip],
-        validators=[DataRequired(message="Please enter your e-mail address."), email_address],
-    )
-    body = TextAreaField(
-        "Your comment",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Please write a comment."),
-            Length(
-                max=COMMENT_MAX,
-                message=f"Please keep your comment under {COMMENT_MAX:,} characters.",
-            ),
-        ],
+    name = name_field("Name (shown with your comment)")
+    email = email_field("E-mail")
+    body = text_field(
+        "Your comment", most=COMMENT_MAX, noun="your comment", required="Please write a comment."
     )
 
     def validate_body(self, field) -> None:
-        cap = current_app.config["COMMENT_MAX_LINKS"]
-        if count_links(field.data or "") > cap:
-            raise ValidationError(
-                f"Please include at most {cap} link{'s' if cap != 1 else ''} in a comment."
-            )
+        few_links(field, "a comment")
 
 
 class SubscribeForm(ReaderForm):
-    email = StringField(
-        "Your e-mail address",
-        filters=[_strip],
-        validators=[DataRequired(message="Please enter your e-mail address."), email_address],
-    )
+    email = email_field("Your e-mail address")
 
 
 class ContactForm(ReaderForm):
-    name = StringField(
-        "Your name",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Please enter your name."),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
-            one_line,
-        ],
-    )
-    email = StringField(
-        "E-mail address",
-        filters=[_strip],
-        validators=[DataRequired(message="Please enter your e-mail address."), email_address],
-    )
+    name = name_field("Your name")
+    email = email_field("E-mail address")
     phone = StringField(
         "Phone (optional)",
         filters=[_strip],
@@ -130,19 +134,12 @@ class ContactForm(ReaderForm):
             one_line,
         ],
     )
-    body = TextAreaField(
+    body = text_field(
         "Your message",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Please write your message."),
-            Length(
-                max=MESSAGE_MAX,
-                message=f"Please keep your message under {MESSAGE_MAX:,} characters.",
-            ),
-        ],
+        most=MESSAGE_MAX,
+        noun="your message",
+        required="Please write your message.",
     )
 
     def validate_body(self, field) -> None:
-        cap = current_app.config["COMMENT_MAX_LINKS"]
-        if count_links(field.data or "") > cap:
-            raise ValidationError(f"Please include at most {cap} links in a message.")
+        few_links(field, "a message")

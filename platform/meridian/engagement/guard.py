@@ -31,12 +31,12 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 from itsdangerous import BadSignature, TimestampSigner
 from limits import parse_many
 
-from ..extensions import limiter
-from ..tenancy import current_tenant
+from ..extensions import csrf, limiter
+from ..tenancy import current_tenant, on_clinic_host
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 STAMP_SALT = "meridian-form-stamp"
@@ -151,3 +151,23 @@ def strip_control_characters(text: str) -> str:
 
 def count_links(text: str) -> int:
     return len(_LINK.findall(text))
+
+
+def reader_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint for reader forms: on clinic hosts only, exempt from the session CSRF
+    check (the checks above stand in for it), and never cached (every answer carries a
+    reader's input, a per-browser answer or a one-time token)."""
+    bp = Blueprint(name, import_name)
+    csrf.exempt(bp)
+
+    @bp.before_request
+    def require_tenant_host() -> None:
+        if not on_clinic_host():
+            abort(404)
+
+    @bp.after_request
+    def never_cached(response: Response) -> Response:
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return bp

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from ..engagement.forms import NAME_MAX, ReaderForm, _strip, email_address, one_line
+from ..engagement.forms import ReaderForm, email_field, name_field, text_field
 from ..models import REQUEST_KINDS
 
 DETAILS_MAX = 2000
@@ -24,27 +24,6 @@ class DataRequestForm(ReaderForm):
         validate_choice=True,
         validators=[DataRequired(message="Please choose what you would like.")],
     )
-    name = StringField(
-        "Your name",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Please enter your name."),
-            Length(max=NAME_MAX, message=f"Please keep your name under {NAME_MAX} characters."),
-            one_line,
-        ],
-    )
-    email = StringField(
-        "The e-mail address you used with us",
-        filters=[_strip],
-        validators=[DataRequired(message="Please enter your e-mail address."), email_address],
-    )
-    details = TextAreaField(
-        "Anything we should know (optional)",
-        filters=[_strip],
-        validators=[
-            Length(
-                max=DETAILS_MAX,
-                message=f"Please keep this under {DETAILS_MAX:,} characters.",
-            )
-        ],
-    )
+    name = name_field("Your name")
+    email = email_field("The e-mail address you used with us")
+    details = text_field("Anything we should know (optional)", most=DETAILS_MAX, noun="this")

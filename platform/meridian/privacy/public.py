@@ -9,9 +9,7 @@ The confirmation link from the e-mail shows a button; only its POST confirms.
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
-    abort,
     make_response,
     redirect,
     render_template,
@@ -21,15 +19,14 @@ from flask import (
 from sqlalchemy import select
 
 from ..engagement import guard
-from ..extensions import csrf, db
+from ..extensions import db
 from ..models import DataRequest
-from ..tenancy import current_tenant, on_clinic_host
+from ..tenancy import current_tenant
 from . import requests as data_requests
 from .forms import DataRequestForm
 from .wording import wording
 
-bp = Blueprint("privacy", __name__)
-csrf.exempt(bp)
+bp = guard.reader_blueprint("privacy", __name__)
 
 FORM = "request"
 NOTICES = {
@@ -38,18 +35,6 @@ NOTICES = {
     "then send this one again: what you wrote is kept below.",
     "invalid": "Your request was not sent yet. Please correct the marked fields below.",
 }
-
-
-@bp.before_request
-def require_tenant_host() -> None:
-    if not on_clinic_host():
-        abort(404)
-
-
-@bp.after_request
-def never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _page(template: str, status: int = 200, **context: object) -> Response:

@@ -8,30 +8,15 @@ and the other checks in guard.py stand in for it.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, make_response, render_template
+from flask import Response, make_response, render_template
 from markupsafe import Markup
 
-from ...extensions import csrf
-from ...tenancy import on_clinic_host
 from .. import guard
 from ..share import share_targets
 from ..text import reader_html
 
-bp = Blueprint("engagement", __name__)
-csrf.exempt(bp)
+bp = guard.reader_blueprint("engagement", __name__)
 bp.add_app_template_global(share_targets, "share_targets")
-
-
-@bp.before_request
-def require_tenant_host() -> None:
-    if not on_clinic_host():
-        abort(404)
-
-
-@bp.after_request
-def never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.app_template_filter("reader_html")
