@@ -1,7 +1,8 @@
 """nginx for the local stack: Debian's binary with its own prefix, config and certificate.
 
-The locations include deploy/nginx/proxy.conf and cache.conf, the very files a real
-server uses (deploy/nginx/meridian.conf); only ports, paths and the certificate differ.
+The locations include deploy/nginx/proxy.conf, cache.conf and compress.conf, the very
+files a real server uses (deploy/nginx/meridian.conf); only ports, paths and the
+certificate differ.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ http {{
         location / {{
             include {snippets}/proxy.conf;
             include {snippets}/cache.conf;
+            include {snippets}/compress.conf;
         }}
         # Signed-in and personal areas: never through the cache, whatever they answer.
         location ~ ^/(studio|admin|book|account|auth|login|logout)(/|$) {{

@@ -178,3 +178,16 @@ def test_the_team_goes_through_the_write_path_with_its_checks_and_audit(ctx, bun
         select(AuditEvent.target).where(AuditEvent.action == "practitioner.retire")
     ).all()
     assert len(retired) == 1
+
+
+def test_a_dry_run_writes_no_picture_to_the_media_storage(ctx, bundle, app):
+    """The report says what would change; the database is rolled back and the media
+    storage (a folder here, a bucket in production) is left as it was."""
+    media = Path(app.config.get("MEDIA_ROOT") or Path(app.instance_path) / "media")
+    before = sorted(media.rglob("*")) if media.exists() else []
+    report = load_bundle(bundle, dry_run=True)
+    assert "tenant zak-clinic" in report.created
+    assert _counts()["Tenant"] == 0
+    assert (sorted(media.rglob("*")) if media.exists() else []) == before
+    load_bundle(bundle)  # a real load does write the pictures
+    assert len(sorted(media.rglob("*.webp"))) > len([p for p in before if p.suffix == ".webp"])

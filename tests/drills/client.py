@@ -6,6 +6,7 @@ browser would; every call has a timeout, and every address is 127.0.0.1.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import itertools
 import re
@@ -83,8 +84,10 @@ class Client:
         path: str,
         form: dict[str, str] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
+        extra: dict[str, str] | None = None,
     ) -> Answer:
         headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "meridian-drill"}
+        headers |= extra or {}
         if self.direct is not None:
             headers |= {"X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_ip}
         body: str | bytes | None = None
@@ -103,7 +106,10 @@ class Client:
             conn = self._connection()
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            data = response.read()
+            if response.getheader("Content-Encoding") == "gzip":
+                data = gzip.decompress(data)
+            text = data.decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
             self.close()
             return Answer(0, {}, "", time.monotonic() - began)
@@ -116,8 +122,10 @@ class Client:
             self.close()
         return Answer(response.status, answer_headers, text, time.monotonic() - began)
 
-    def get(self, path: str) -> Answer:
-        return self.request("GET", path)
+    def get(self, path: str, **headers: str) -> Answer:
+        """GET; `headers` by their Python names (accept_encoding="gzip")."""
+        extra = {name.replace("_", "-").title(): value for name, value in headers.items()}
+        return self.request("GET", path, extra=extra)
 
     def post(self, path: str, form: dict[str, str], files=None) -> Answer:
         return self.request("POST", path, form, files)

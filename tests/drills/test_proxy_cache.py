@@ -54,3 +54,29 @@ def test_the_proxy_cache_keeps_only_what_is_public(stack, report):
     assert set(with_session) == {"BYPASS"}
     assert "HIT" not in booking + studio + admin
     assert all(d.headers.get("x-proxy-cache", "-") != "HIT" for d in details)
+
+
+def test_public_pages_are_compressed_and_signed_in_pages_are_not(stack, report):
+    """gzip for reading pages (with a weak ETag that still revalidates); never for a
+    page with a CSRF token (BREACH), and never for a client that did not ask."""
+    ca = str(stack.ca)
+    reader, staff = Client(HOST, stack.https_port, ca), Client(HOST, stack.https_port, ca)
+    plain = reader.get("/blog")
+    packed = reader.get("/blog", accept_encoding="gzip")
+    again = reader.get("/blog", accept_encoding="gzip", if_none_match=packed.headers["etag"])
+    sign_in = staff.get("/studio/sign-in", accept_encoding="gzip")
+    for client in (reader, staff):
+        client.close()
+    report(
+        "compression",
+        public=packed.headers.get("content-encoding", "-"),
+        revalidated=again.status,
+        studio=sign_in.headers.get("content-encoding", "-"),
+    )
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers.get("vary", "")
+    assert packed.body == plain.body  # the same page, decompressed
+    assert again.status == 304
+    assert sign_in.status == 200 and 'name="csrf_token"' in sign_in.body
+    assert "content-encoding" not in sign_in.headers

@@ -40,8 +40,12 @@ def _process(data: bytes, digest: str) -> Processed:
     return _processed[key]
 
 
-def bundle_image(bundle: Path, tenant: Tenant, name: Any, alt: Any, where: str) -> int | None:
-    """The id of the clinic's media item for `static/<name>` (None if `name` is unset)."""
+def bundle_image(
+    bundle: Path, tenant: Tenant, name: Any, alt: Any, where: str, *, store: bool = True
+) -> int | None:
+    """The id of the clinic's media item for `static/<name>` (None if `name` is unset).
+    Without `store` (a dry run, rolled back) the picture is checked and its row made,
+    but no file is written to the media storage."""
     if not name:
         return None
     folder = (bundle / "static").resolve()
@@ -68,9 +72,10 @@ def bundle_image(bundle: Path, tenant: Tenant, name: Any, alt: Any, where: str) 
         [copy.width, copy.height, f"{token}-{copy.width}w-{copy.digest}.webp"]
         for copy in processed.copies
     ]
-    backend = storage()
-    for copy, (_, _, file) in zip(processed.copies, variants, strict=True):
-        backend.put(f"{tenant.id}/{file}", copy.data, "image/webp")
+    if store:
+        backend = storage()
+        for copy, (_, _, file) in zip(processed.copies, variants, strict=True):
+            backend.put(f"{tenant.id}/{file}", copy.data, "image/webp")
     item = MediaItem(
         tenant_id=tenant.id,
         token=token,

@@ -58,6 +58,11 @@ class BundleLoader:
         self.dry_run = dry_run
         self.report = LoadReport(tenant=path.name)
 
+    def _image(self, tenant: Tenant, name: Any, alt: Any, where: str) -> int | None:
+        """A picture of the bundle into the clinic's media library (no file written on a
+        dry run)."""
+        return bundle_image(self.path, tenant, name, alt, where, store=not self.dry_run)
+
     def _note(self, created: bool, label: str, fields: list[str] | None = None) -> None:
         (self.report.created if created else self.report.updated).append(label)
         if fields:
@@ -82,7 +87,7 @@ class BundleLoader:
             self._domains(tenant, data.get("domains", {}))
             zone = self._locations(tenant, data.get("locations", []))
             self._services(tenant, data.get("services", []))
-            TeamLoader(tenant, self._note, self.path).load(data.get("practitioners"))
+            TeamLoader(tenant, self._note, self._image).load(data.get("practitioners"))
             self._faqs(tenant, data.get("faqs", []))
             self._posts(tenant, zone)
             self._redirects(tenant, data.get("redirects", []))
@@ -144,8 +149,8 @@ class BundleLoader:
             "first_visit": first_visit,
         }
         # The hero is a photo of the clinic's library: the tenant needs its id first.
-        values["hero_media_id"] = bundle_image(
-            self.path, tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
+        values["hero_media_id"] = self._image(
+            tenant, hero.get("image"), hero.get("alt"), "tenant.toml: hero"
         )
         with rules("tenant.toml"):
             changes = save_settings(tenant, values, source=SOURCE)
@@ -319,7 +324,7 @@ class BundleLoader:
         """`cover: <file in static/>` (added to the clinic's media library once), or
         `cover_media: <token>`, a photo already in the library."""
         if meta.get("cover"):
-            return bundle_image(self.path, tenant, meta["cover"], meta.get("cover_alt"), where)
+            return self._image(tenant, meta["cover"], meta.get("cover_alt"), where)
         token = meta.get("cover_media")
         if token is None:
             return None

@@ -29,7 +29,6 @@ without the key leaves the team alone.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +39,6 @@ from ..content.team import TeamHours
 from ..extensions import db
 from ..models import Location, Practitioner, Service, Tenant, TimeOff
 from .fields import SOURCE, BundleError, checked_slug, rules, weekly_hours
-from .images import bundle_image
 
 #: Photographs (into the media library); anything else (an SVG) is served as a file.
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
@@ -50,10 +48,10 @@ class TeamLoader:
     """Writes the team through the content write path (`content.team`), like the
     studio: the same checks, the same audit trail (source "bundle")."""
 
-    def __init__(self, tenant: Tenant, note, bundle: Path) -> None:
+    def __init__(self, tenant: Tenant, note, image) -> None:
         self.tenant = tenant
         self.note = note  # note(created: bool, label: str)
-        self.bundle = bundle
+        self.image = image  # image(tenant, name, alt, where) -> media item id
 
     def load(self, specs: list[dict[str, Any]] | None) -> None:
         if specs is None:
@@ -115,7 +113,7 @@ class TeamLoader:
         if not photo or not str(photo).lower().endswith(PHOTO_SUFFIXES):
             return None
         alt = spec.get("photo_alt") or f"Portrait of {spec['name']}"
-        return bundle_image(self.bundle, self.tenant, photo, alt, f"{where}.photo")
+        return self.image(self.tenant, photo, alt, f"{where}.photo")
 
     @staticmethod
     def _services(wanted_slugs, services: dict[str, Service], where: str) -> set[int]:

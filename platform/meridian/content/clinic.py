@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Closure, Location, OpeningHours, Service, Tenant
 from .audit import Change, record
 from .errors import ContentInvalid
-from .fields import TAG_SLUG, apply
+from .fields import TAG_SLUG, apply, save_row
 
 Hours = set[tuple[int, time, time]]
 
@@ -48,19 +48,16 @@ def save_location(
         errors["name"] = "Give the location a name."
     if errors:
         raise ContentInvalid(errors)
-    created = location is None
-    if location is None:
-        location = Location(tenant=tenant, slug=slug)
-        db.session.add(location)
-    changes = apply(location, {"slug": slug} | values)
-    db.session.flush()
-    if changes or created:
-        action = "location.create" if created else "location.update"
-        change = Change(
-            tenant.id, action, f"location:{location.id}", f"location {slug}", source, actor, changes
-        )
-        record(tenant, change)
-    return location, changes
+    return save_row(
+        tenant,
+        location,
+        lambda: Location(tenant=tenant, slug=slug),
+        slug,
+        values,
+        kind="location",
+        actor=actor,
+        source=source,
+    )
 
 
 def check_hours(wanted: Hours) -> dict[str, str]:
@@ -204,16 +201,13 @@ def save_service(
     errors = check_service(slug, values)
     if errors:
         raise ContentInvalid(errors)
-    created = service is None
-    if service is None:
-        service = Service(tenant_id=tenant.id, slug=slug)
-        db.session.add(service)
-    changes = apply(service, {"slug": slug} | values)
-    db.session.flush()
-    if changes or created:
-        action = "service.create" if created else "service.update"
-        change = Change(
-            tenant.id, action, f"service:{service.id}", f"service {slug}", source, actor, changes
-        )
-        record(tenant, change)
-    return service, changes
+    return save_row(
+        tenant,
+        service,
+        lambda: Service(tenant_id=tenant.id, slug=slug),
+        slug,
+        values,
+        kind="service",
+        actor=actor,
+        source=source,
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
-from .audit import summarise
+from ..extensions import db
+from .audit import Change, record, summarise
 
 
 def slug_pattern(max_length: int) -> re.Pattern[str]:
@@ -64,3 +66,32 @@ def apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
             setattr(obj, key, value)
             changed[key] = summarise(before, value)
     return changed
+
+
+def save_row(
+    tenant,
+    row: Any,
+    make: Callable[[], Any],
+    slug: str,
+    values: dict[str, Any],
+    *,
+    kind: str,
+    actor: str,
+    source: str,
+    action: Callable[[Any, dict], str] | None = None,
+) -> tuple[Any, dict[str, list[Any]]]:
+    """Create (`row` None: `make()`) or update one slugged row of the clinic (a location,
+    service or practitioner, already checked), then announce the change to the audit
+    hook: `<kind>.create`, `<kind>.update` or, for an update, `action(row, changes)`."""
+    created = row is None
+    if row is None:
+        row = make()
+        db.session.add(row)
+    changes = apply(row, {"slug": slug} | values)
+    db.session.flush()
+    if changes or created:
+        updated = action(row, changes) if action else f"{kind}.update"
+        name = f"{kind}.create" if created else updated
+        label = f"{kind} {row.slug}"
+        record(tenant, Change(tenant.id, name, f"{kind}:{row.id}", label, source, actor, changes))
+    return row, changes

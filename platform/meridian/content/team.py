@@ -27,7 +27,7 @@ from ..models import (
 from .audit import Change, record
 from .clinic import check_hours
 from .errors import ContentInvalid
-from .fields import TAG_SLUG, apply, check_line, check_text
+from .fields import TAG_SLUG, check_line, check_text, save_row
 
 #: (location id, weekday, opens, closes) in the location's local time.
 TeamHours = set[tuple[int, int, time, time]]
@@ -77,26 +77,32 @@ def save_practitioner(
     errors = check_practitioner(tenant, person, slug, values)
     if errors:
         raise ContentInvalid(errors)
-    created = person is None
-    if person is None:
-        position = db.session.scalar(
+
+    def make() -> Practitioner:
+        last = db.session.scalar(
             select(func.coalesce(func.max(Practitioner.position), -1)).where(
                 Practitioner.tenant_id == tenant.id
             )
         )
-        person = Practitioner(tenant_id=tenant.id, slug=slug, position=position + 1)
-        db.session.add(person)
-    changes = apply(person, {"slug": slug} | values)
-    db.session.flush()
-    if changes or created:
-        if created:
-            action = "practitioner.create"
-        elif "active" in changes:
-            action = "practitioner.retire" if not person.active else "practitioner.return"
-        else:
-            action = "practitioner.update"
-        _record(tenant, person, action, changes, actor, source)
-    return person, changes
+        return Practitioner(tenant_id=tenant.id, slug=slug, position=last + 1)
+
+    return save_row(
+        tenant,
+        person,
+        make,
+        slug,
+        values,
+        kind="practitioner",
+        actor=actor,
+        source=source,
+        action=_update_action,
+    )
+
+
+def _update_action(person: Practitioner, changes: dict) -> str:
+    if "active" in changes:
+        return "practitioner.retire" if not person.active else "practitioner.return"
+    return "practitioner.update"
 
 
 def set_services(
