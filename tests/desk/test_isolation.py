@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from meridian.extensions import db
-from meridian.models import Closure, OutboxMessage, Practitioner, Service, TimeOff
+from meridian.models import Closure, Location, OutboxMessage, Practitioner, Service, TimeOff
 
-from ..factories import csrf_token, row_counts
+from ..factories import csrf_token, plant_session, row_counts
 from ..test_access import ROUTES
 from .conftest import REASON
 from .test_actions import CLIENT
@@ -156,3 +156,55 @@ def test_clinic_a_reaches_nothing_of_clinic_b(app, two_clinics, signed_in_client
     assert f"/studio/clients/{ids['mine']}" in found.text
     assert f"/studio/clients/{theirs}" not in found.text
     assert row_counts(app) == before
+
+
+def test_booking_notification_settings_are_the_clinics_owners_only(
+    app, make_tenant, make_member, signed_in_client, client_for
+):
+    """Who receives a location's booking notices: clinic A's owner cannot change clinic
+    B's or choose B's staff; B's owner (cookie replayed on A), a signed-out visitor and
+    A's front desk and editor are refused; nothing changes in the database."""
+    a, b = make_tenant("clinic-a"), make_tenant("clinic-b")
+    a_desk = make_member(a, "front_desk")
+    b_desk = make_member(b, "front_desk")
+    a_location, b_location = a.locations[0].id, b.locations[0].id
+    owner = signed_in_client(a, "owner")
+    before = row_counts(app)
+
+    assert owner.get(f"/studio/locations/{b_location}").status_code == 404
+    choose = {"csrf_token": owner.csrf, "members": str(a_desk.id), "addresses": "x@evil.test"}
+    assert (
+        owner.post(f"/studio/locations/{b_location}/notifications", data=choose).status_code == 404
+    )
+    refused = owner.post(
+        f"/studio/locations/{a_location}/notifications",
+        data={"csrf_token": owner.csrf, "members": str(b_desk.id)},
+    )
+    assert refused.status_code == 400
+    assert b_desk.email not in refused.text
+    assert row_counts(app) == before
+
+    b_owner = make_member(b, "owner")
+    replayed = client_for(a)
+    token = plant_session(replayed, a.primary_host, b_owner, b)
+    visitors = [(replayed, token)]
+    anonymous = client_for(a)
+    visitors.append((anonymous, plant_session(anonymous, a.primary_host, None, None)))
+    for role in ("front_desk", "editor"):
+        member = signed_in_client(a, role, email=f"{role}-2@clinic-a.test")
+        visitors.append((member, member.csrf))
+    before = row_counts(app)
+    for client, csrf in visitors:
+        for location_id in (a_location, b_location):
+            response = client.post(
+                f"/studio/locations/{location_id}/notifications",
+                data={"csrf_token": csrf, "members": str(a_desk.id), "addresses": "x@evil.test"},
+            )
+            assert response.status_code in (302, 303, 401, 403, 404), response.status_code
+            if response.status_code in (302, 303):
+                assert "/sign-in" in response.headers["Location"]
+    assert row_counts(app) == before
+    with app.app_context():
+        for location_id in (a_location, b_location):
+            location = db.session.get(Location, location_id)
+            assert location.notify_location_email is True and location.notify_addresses == []

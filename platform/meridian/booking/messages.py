@@ -17,6 +17,7 @@ from .. import mail
 from ..formatting import place_time
 from ..models import Booking, Tenant, utcnow
 from ..urls import tenant_url
+from .recipients import recipients
 from .tokens import make_token
 
 
@@ -102,23 +103,33 @@ def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
 
 
 def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headline: str) -> None:
-    """The location's inbox hears of every change (without the reason for visit)."""
-    if not booking.location.email:
-        return
-    mail.queue(
-        tenant,
-        kind,
-        booking.location.email,
-        "clinic_booking",
-        key=f"{kind}:{booking.id}",
-        booking=booking,
-        headers={"Reply-To": booking.client_email},
-        when=_when(tenant, booking),
-        subject=subject,
-        headline=headline,
-        # The desk's page of the booking: an id, never anything about the client.
-        desk_url=tenant_url(tenant, "studio.booking", booking_id=booking.id),
-    )
+    """Whoever the owner chose for the location (by default its own inbox) hears of
+    every change, without the reason for visit; one outbox row each."""
+    when = _when(tenant, booking)
+    # The desk's page of the booking: an id, never anything about the client.
+    desk_url = tenant_url(tenant, "studio.booking", booking_id=booking.id)
+    for index, to in enumerate(recipients(booking.location)):
+        try:
+            mail.queue(
+                tenant,
+                kind,
+                to,
+                "clinic_booking",
+                # The first keeps the key it always had (one notice per booking and kind).
+                key=f"{kind}:{booking.id}" if index == 0 else f"{kind}:{booking.id}:{index}",
+                booking=booking,
+                headers={"Reply-To": booking.client_email},
+                when=when,
+                subject=subject,
+                headline=headline,
+                desk_url=desk_url,
+            )
+        except mail.AddressError:
+            # Checked when chosen; an address that went bad since must not lose the
+            # booking itself. Logged without the address or anything about the client.
+            current_app.logger.warning(
+                "clinic notice %s for booking %s skipped: unusable recipient", kind, booking.id
+            )
 
 
 # `tell_client` / `tell_clinic`: the desk may book, move or cancel without e-mailing the

@@ -11,7 +11,7 @@ from .accounts import (
 )
 from .base import TenantOwned, UTCDateTime, utcnow
 from .booking import GRANULE_MINUTES, Booking, Closure, NewClientClaim, OutboxMessage, SlotClaim
-from .clinic import WEEKDAYS, Faq, Location, OpeningHours, Service
+from .clinic import WEEKDAYS, Faq, Location, LocationNotifyMember, OpeningHours, Service
 from .content import POST_STATUSES, Post, PostRevision, Tag, post_tag
 from .engagement import (
     COMMENT_POLICIES,
@@ -63,6 +63,7 @@ __all__ = [
     "ImportRun",
     "ImportedItem",
     "Location",
+    "LocationNotifyMember",
     "MediaItem",
     "MissingPath",
     "Passkey",

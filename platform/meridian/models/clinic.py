@@ -6,6 +6,7 @@ from datetime import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Float,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -48,6 +50,15 @@ class Location(TenantOwned, db.Model):
     # Region code for public holidays (`holidays` package), e.g. NZ "WGN", GB "ENG".
     holiday_subdivision: Mapped[str] = mapped_column(String(10), default="", server_default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Who hears of new, moved and cancelled bookings here (the owner chooses, see
+    # booking/recipients.py): the location's own address (on by default), the staff
+    # members in `LocationNotifyMember`, and these other addresses.
+    notify_location_email: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=sql_text("true")
+    )
+    notify_addresses: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=sql_text("'[]'")
+    )
 
     tenant: Mapped[Tenant] = relationship(back_populates="locations")
     hours: Mapped[list[OpeningHours]] = relationship(
@@ -66,6 +77,35 @@ class Location(TenantOwned, db.Model):
     def address_lines(self) -> list[str]:
         city_line = " ".join(part for part in (self.city, self.postcode) if part)
         return [line for line in (self.street, self.locality, city_line) if line]
+
+
+class LocationNotifyMember(TenantOwned, db.Model):
+    """A staff member the owner chose to receive a location's booking notifications.
+
+    Keyed by the clinic's membership (tenant, user): when the member leaves the clinic
+    the row goes with the membership. Only owners and front desk are sent anything
+    (checked again when sending, so a member moved to editor hears no more)."""
+
+    __tablename__ = "location_notify_member"
+    affects_public_pages = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = (
+        UniqueConstraint("location_id", "user_id"),
+        ForeignKeyConstraint(
+            ["location_id", "tenant_id"],
+            ["location.id", "location.tenant_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["membership.tenant_id", "membership.user_id"],
+            ondelete="CASCADE",
+        ),
+    )
 
 
 class OpeningHours(TenantOwned, db.Model):

@@ -55,6 +55,7 @@ from . import (  # noqa: E402, F401  (routes register on import)
     media,
     messages,
     missing,
+    notifications,
     post_extras,
     posts,
     practitioners,

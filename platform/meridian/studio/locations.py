@@ -35,6 +35,7 @@ from .clinic_forms import (
     LocationForm,
     country_choices,
 )
+from .notifications import notify_context
 
 nav.add("Locations", "studio.locations", order=60)
 DETAIL_FIELDS = ("name", "street", "locality", "city", "region", "postcode", "directions")
@@ -129,15 +130,31 @@ def location_edit(location_id: int | None = None):
         for name, message in errors.items():
             target = name if name in form else HOURS_FIELDS[0] if name == "hours" else "name"
             form[target].errors = [*form[target].errors, message]
-    closures = _closures(location) if location is not None else []
+    return location_page(location, form=form, status=400 if form.errors else 200)
+
+
+def location_page(
+    location: Location | None,
+    *,
+    form: LocationForm | None = None,
+    closure_form: ClosureForm | None = None,
+    notify_form=None,
+    status: int = 200,
+):
+    """The location's page with each form as given (a refused one keeps what was
+    typed and its errors), the others as saved."""
+    if form is None:
+        form = _filled(location)
+        _choices(form, form.country.data)
     return render_template(
         "studio/location.html",
         form=form,
         location=location,
         hours_fields=HOURS_FIELDS,
-        closures=closures,
-        closure_form=ClosureForm(),
-    ), (400 if form.errors else 200)
+        closures=_closures(location) if location is not None else [],
+        closure_form=closure_form or ClosureForm(),
+        **notify_context(location, notify_form),
+    ), status
 
 
 def _closures(location: Location) -> list[dict]:
@@ -173,16 +190,7 @@ def closure_add(location_id: int):
             return redirect(
                 url_for("studio.location_edit", location_id=location.id, _anchor="closures"), 303
             )
-    form_main = _filled(location)
-    _choices(form_main, location.country)
-    return render_template(
-        "studio/location.html",
-        form=form_main,
-        location=location,
-        hours_fields=HOURS_FIELDS,
-        closures=_closures(location),
-        closure_form=form,
-    ), 400
+    return location_page(location, closure_form=form, status=400)
 
 
 @bp.post("/locations/<int:location_id>/closures/remove")
