@@ -26,6 +26,7 @@ from meridian.models import (
     Location,
     MediaItem,
     Membership,
+    OutboxMessage,
     Post,
     Service,
     Subscriber,
@@ -33,6 +34,7 @@ from meridian.models import (
     User,
     utcnow,
 )
+from meridian.outbox import mail_folder
 
 from .factories import PLATFORM_HOST, plant_session, row_counts
 from .test_bundle_export import _edit_in_the_studio, visible
@@ -195,6 +197,13 @@ def test_delete_removes_every_row_of_the_clinic_and_nothing_of_the_other(
         staff = [
             u.id for u in db.session.scalars(select(User).where(User.email.like("%@zak.test")))
         ]
+        message = db.session.scalars(select(OutboxMessage).filter_by(tenant_id=zak.id)).first()
+        folder = mail_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / f"20260101-090000-{message.id}-{message.kind}.eml"
+        unrelated = folder / f"20260101-090000-{message.id + 1000}-{message.kind}.eml"
+        for path in (copy, unrelated):
+            path.write_text("Subject: a copy the file backend kept\n")
     # The test means something only if the clinic had rows of every kind that matters.
     for table in ("booking", "outbox_message", "slot_claim", "post_revision", "membership",
                   "media_item", "comment", "subscriber", "missing_path", "audit_event",
@@ -227,6 +236,8 @@ def test_delete_removes_every_row_of_the_clinic_and_nothing_of_the_other(
         assert event.target == "zak-clinic" and event.details["domains"] == [ZAK_HOST]
         assert event.details["rows"] == sum(owned.values())
         assert not any(storage().exists(key) for key in keys)
+    assert not copy.exists() and unrelated.exists()
+    unrelated.unlink()
     assert _prints(app)["acute-acupuncture"] == other_before  # row by row, every table
     assert client_for(ZAK_HOST).get("/").status_code == 404
     assert client_for(demo["acute-acupuncture"]).get("/").status_code == 200

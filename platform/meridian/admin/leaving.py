@@ -89,7 +89,7 @@ def clinic_delete(tenant_id: int):
         hosts.forget(hostname)
     # SQLite may give a new clinic the freed id: no page of this one may be served as its.
     pagecache.forget_local()
-    files = removal.remove_media(done.media_keys)
+    files = removal.remove_files(done)
     flash(
         f"{name} is deleted: {sum(done.rows.values())} rows, {files} stored photo files and "
         f"{done.accounts} staff accounts of no other clinic. Its domains are free."

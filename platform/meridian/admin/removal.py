@@ -4,8 +4,9 @@ A clinic may be deleted only when it was exported in the last EXPORT_FRESH (the 
 is the audit event `clinic.exported`, so its time is on record) and the admin types its
 name. Deleting removes every row of every tenant-owned table (found from the metadata:
 a table added tomorrow is covered), the clinic itself, the staff accounts that belonged
-to no other clinic, and afterwards its photos in media storage; its domains are free at
-once. The caller records the platform-level audit event and commits.
+to no other clinic, and afterwards its photos in media storage and the file mail
+backend's copies of its e-mails; its domains are free at once. The caller records the
+platform-level audit event and commits.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..media.storage import storage
-from ..models import AuditEvent, MediaItem, Membership, Tenant, User, utcnow
+from ..models import AuditEvent, MediaItem, Membership, OutboxMessage, Tenant, User, utcnow
+from ..outbox import mail_folder
 
 EXPORT_FRESH = timedelta(hours=24)
 EXPORTED = "clinic.exported"
@@ -30,6 +32,8 @@ class Removed:
     accounts: int = 0
     hostnames: list[str] = field(default_factory=list)
     media_keys: list[str] = field(default_factory=list)
+    #: (id, kind) of the clinic's e-mails, whose copies the file backend may have kept
+    emails: list[tuple[int, str]] = field(default_factory=list)
 
 
 def last_export(tenant: Tenant) -> AuditEvent | None:
@@ -61,6 +65,12 @@ def delete_clinic(tenant: Tenant) -> Removed:
     done = Removed(hostnames=[d.hostname for d in tenant.domains])
     for item in db.session.scalars(select(MediaItem).where(MediaItem.tenant_id == tenant_id)):
         done.media_keys += item.storage_keys()
+    done.emails = [
+        (row.id, row.kind)
+        for row in db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.kind).where(OutboxMessage.tenant_id == tenant_id)
+        )
+    ]
     staff = set(
         db.session.scalars(select(Membership.user_id).where(Membership.tenant_id == tenant_id))
     )
@@ -87,15 +97,22 @@ def delete_clinic(tenant: Tenant) -> Removed:
     return done
 
 
-def remove_media(keys: list[str]) -> int:
-    """Delete stored copies; a failure is logged, never raised (the rows are gone)."""
+def remove_files(done: Removed) -> int:
+    """Delete the clinic's stored photo copies and the .eml copies of its e-mails (the
+    file mail backend's, in development); the number of photo files removed. A failure
+    is logged, never raised: the rows are gone already."""
     backend, removed = storage(), 0
-    for key in keys:
+    for key in done.media_keys:
         try:
             backend.delete(key)
             removed += 1
         except Exception:  # noqa: BLE001
             current_app.logger.warning("clinic deletion: could not remove %s", key, exc_info=True)
+    folder = mail_folder()
+    if folder.is_dir():
+        for message_id, kind in done.emails:
+            for path in folder.glob(f"*-{message_id}-{kind}.eml"):
+                path.unlink(missing_ok=True)
     return removed
 
 
