@@ -20,43 +20,23 @@ shows them (the clinic's owner exports a client's full record from the studio).
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import spreadsheet
 from ..desk.clients import all_clients
 from ..extensions import db
 from ..media.storage import storage
 from ..models import Booking, MediaItem, Subscriber, Tenant, utcnow
+from ..spreadsheet import BOOKING_COLUMNS, SUBSCRIBER_COLUMNS, booking_row, subscriber_row
 from .export import export_bundle
 
-BOOKING_COLUMNS = (
-    "reference",
-    "starts_utc",
-    "ends_utc",
-    "starts_local",
-    "timezone",
-    "location",
-    "practitioner",
-    "service",
-    "status",
-    "attendance",
-    "client_name",
-    "client_email",
-    "client_phone",
-    "booked_at_utc",
-    "cancelled_at_utc",
-)
 CLIENT_COLUMNS = ("client", "name", "email", "phone", "visits", "no_shows", "first", "last")
-SUBSCRIBER_COLUMNS = ("email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at")
 MEDIA_COLUMNS = ("file", "description", "width", "height", "original_name", "uploaded_at")
 
 README = """{name}: export of {when} (UTC), from Meridian.
@@ -71,25 +51,6 @@ Reasons for visit and desk notes are not in this export.
 """
 
 
-def _when(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value is not None else ""
-
-
-def _cell(value) -> str:
-    """A spreadsheet must not run a formula someone typed as their name."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv(columns: tuple[str, ...], rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return buffer.getvalue()
-
-
 def bookings_csv(tenant: Tenant) -> tuple[str, int]:
     rows = db.session.scalars(
         select(Booking)
@@ -98,30 +59,11 @@ def bookings_csv(tenant: Tenant) -> tuple[str, int]:
             joinedload(Booking.location),
             joinedload(Booking.practitioner),
             joinedload(Booking.service),
+            joinedload(Booking.from_post),
         )
         .order_by(Booking.starts_at, Booking.id)
     ).all()
-    table = [
-        (
-            b.reference,
-            _when(b.starts_at),
-            _when(b.ends_at),
-            b.starts_at.astimezone(ZoneInfo(b.location.timezone)).isoformat(timespec="minutes"),
-            b.location.timezone,
-            b.location.name,
-            b.practitioner.name,
-            b.service.name,
-            b.status,
-            b.attendance,
-            b.client_name,
-            b.client_email,
-            b.client_phone,
-            _when(b.created_at),
-            _when(b.cancelled_at),
-        )
-        for b in rows
-    ]
-    return _csv(BOOKING_COLUMNS, table), len(rows)
+    return spreadsheet.table(BOOKING_COLUMNS, (booking_row(b) for b in rows)), len(rows)
 
 
 def clients_csv(tenant: Tenant) -> tuple[str, int]:
@@ -134,29 +76,19 @@ def clients_csv(tenant: Tenant) -> tuple[str, int]:
             c.phone,
             len(c.visits),
             c.no_shows,
-            _when(min(b.starts_at for b in c.bookings)),
-            _when(c.last),
+            min(b.starts_at for b in c.bookings),
+            c.last,
         )
         for c in people
     ]
-    return _csv(CLIENT_COLUMNS, table), len(people)
+    return spreadsheet.table(CLIENT_COLUMNS, table), len(people)
 
 
 def subscribers_csv(tenant: Tenant) -> tuple[str, int]:
     rows = db.session.scalars(
         select(Subscriber).where(Subscriber.tenant_id == tenant.id).order_by(Subscriber.id)
     ).all()
-    table = [
-        (
-            s.email,
-            s.status,
-            _when(s.created_at),
-            _when(s.confirmed_at),
-            _when(s.unsubscribed_at),
-        )
-        for s in rows
-    ]
-    return _csv(SUBSCRIBER_COLUMNS, table), len(rows)
+    return spreadsheet.table(SUBSCRIBER_COLUMNS, (subscriber_row(s) for s in rows)), len(rows)
 
 
 def _media(tenant: Tenant, archive: zipfile.ZipFile) -> int:
@@ -171,10 +103,8 @@ def _media(tenant: Tenant, archive: zipfile.ZipFile) -> int:
         name = f"{item.id}-{item.token}.webp" if data is not None else ""
         if data is not None:
             archive.writestr(f"media/{name}", data)
-        table.append(
-            (name, item.alt, item.width, item.height, item.filename, _when(item.created_at))
-        )
-    archive.writestr("media/media.csv", _csv(MEDIA_COLUMNS, table))
+        table.append((name, item.alt, item.width, item.height, item.filename, item.created_at))
+    archive.writestr("media/media.csv", spreadsheet.table(MEDIA_COLUMNS, table))
     return len(items)
 
 
@@ -199,5 +129,7 @@ def write_archive(tenant: Tenant, out: IO[bytes]) -> dict[str, int]:
             text, counts[name] = build(tenant)
             archive.writestr(f"data/{name}.csv", text)
         counts["photos"] = _media(tenant, archive)
-        archive.writestr("README.txt", README.format(name=tenant.name, when=_when(utcnow())))
+        archive.writestr(
+            "README.txt", README.format(name=tenant.name, when=spreadsheet.text(utcnow()))
+        )
     return counts

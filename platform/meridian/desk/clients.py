@@ -9,7 +9,6 @@ cancelled; bookings keep only what statistics need: when, what, with whom, where
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -23,6 +22,7 @@ from sqlalchemy import delete, select, update
 from ..booking.identity import canonical_email
 from ..extensions import db
 from ..models import Booking, NewClientClaim, OutboxMessage, SlotClaim, Tenant, utcnow
+from ..spreadsheet import records, text
 from ..tenancy import current_tenant, tenant_select
 
 ERASED_NAME = "Erased client"
@@ -159,34 +159,14 @@ EMAIL_FIELDS = (
 )
 
 
-def value_text(value) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return "" if value is None else str(value)
-
-
 def _booking_row(b: Booking) -> dict[str, str]:
-    row = {name: value_text(getattr(b, name, None)) for name in BOOKING_FIELDS}
+    row = {name: text(getattr(b, name, None)) for name in BOOKING_FIELDS}
     row |= {
         "service": b.service.name,
         "practitioner": b.practitioner.name,
         "location": b.location.name,
     }
     return row
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a formula someone typed."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def csv_text(rows: list[dict[str, str]], fields) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields))
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue()
 
 
 def email_rows(messages: list[OutboxMessage], bookings: list[Booking]) -> list[dict[str, str]]:
@@ -198,8 +178,8 @@ def email_rows(messages: list[OutboxMessage], bookings: list[Booking]) -> list[d
             "recipient": m.recipient,
             "subject": m.subject,
             "status": m.status,
-            "created_at": value_text(m.created_at),
-            "sent_at": value_text(m.sent_at),
+            "created_at": text(m.created_at),
+            "sent_at": text(m.sent_at),
             "body_text": m.body_text,
         }
         for m in messages
@@ -224,7 +204,7 @@ def export(client: Client) -> bytes:
     emails = email_rows(_emails(client), client.bookings)
     document = {
         "clinic": current_tenant().name,
-        "exported_at": value_text(utcnow()),
+        "exported_at": text(utcnow()),
         "client": {"name": client.name, "email": client.email, "phone": client.phone},
         "bookings": bookings,
         "emails": emails,
@@ -232,8 +212,8 @@ def export(client: Client) -> bytes:
     return zip_of(
         {
             "client.json": json.dumps(document, indent=2, ensure_ascii=False),
-            "bookings.csv": csv_text(bookings, BOOKING_FIELDS),
-            "emails.csv": csv_text(emails, EMAIL_FIELDS),
+            "bookings.csv": records(bookings, BOOKING_FIELDS),
+            "emails.csv": records(emails, EMAIL_FIELDS),
         }
     )
 

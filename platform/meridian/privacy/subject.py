@@ -38,6 +38,7 @@ from ..models import (
     Tenant,
     utcnow,
 )
+from ..spreadsheet import records, text
 from ..tenancy import tenant_select
 
 MESSAGE_FIELDS = ("created_at", "name", "email", "phone", "body", "status", "notice", "consent")
@@ -134,7 +135,6 @@ def _notices(tenant: Tenant) -> dict[int, int]:
 
 def export(tenant: Tenant, request: DataRequest, held: Held) -> bytes:
     """The copy: held.json (everything) and one CSV per kind of record."""
-    text = client_book.value_text
     numbers = _notices(tenant)
 
     def consent(row) -> dict[str, str]:
@@ -183,15 +183,14 @@ def export(tenant: Tenant, request: DataRequest, held: Held) -> bytes:
         "comments": comments,
         "subscriptions": subscriptions,
     }
-    csv = client_book.csv_text
     return client_book.zip_of(
         {
             "held.json": json.dumps(document, indent=2, ensure_ascii=False),
-            "bookings.csv": csv(bookings, client_book.BOOKING_FIELDS),
-            "emails.csv": csv(emails, client_book.EMAIL_FIELDS),
-            "contact_messages.csv": csv(messages, MESSAGE_FIELDS),
-            "comments.csv": csv(comments, COMMENT_FIELDS),
-            "subscriptions.csv": csv(subscriptions, SUBSCRIPTION_FIELDS),
+            "bookings.csv": records(bookings, client_book.BOOKING_FIELDS),
+            "emails.csv": records(emails, client_book.EMAIL_FIELDS),
+            "contact_messages.csv": records(messages, MESSAGE_FIELDS),
+            "comments.csv": records(comments, COMMENT_FIELDS),
+            "subscriptions.csv": records(subscriptions, SUBSCRIPTION_FIELDS),
         }
     )
 

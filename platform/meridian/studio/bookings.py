@@ -5,14 +5,14 @@ since it shows the client's details and reason for visit. Nothing here is cached
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
+from .. import spreadsheet
 from ..auth.access import role_required
 from ..auth.audit import record
 from ..auth.forms import EmptyForm
@@ -159,11 +159,6 @@ def booking(booking_id: int):
     )
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a formula someone typed as their name."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.post("/bookings/export")
 @role_required("owner")
 def bookings_export():
@@ -185,47 +180,12 @@ def bookings_export():
                 Booking.starts_at >= start,
                 Booking.starts_at < end,
                 Booking.status != "rescheduled",
-            )
+            ).options(selectinload(Booking.from_post))
         ).all()
     rows.sort(key=lambda b: (b.starts_at, b.id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "reference",
-            "starts_local",
-            "ends_local",
-            "timezone",
-            "location",
-            "practitioner",
-            "service",
-            "status",
-            "attendance",
-            "client_name",
-            "client_email",
-            "client_phone",
-            "booked_at_utc",
-        ]
+    document = spreadsheet.table(
+        spreadsheet.BOOKING_COLUMNS, (spreadsheet.booking_row(b) for b in rows)
     )
-    for b in rows:
-        zone = ZoneInfo(locations[b.location_id].timezone)
-        writer.writerow(
-            [
-                b.reference,
-                b.starts_at.astimezone(zone).isoformat(timespec="minutes"),
-                b.ends_at.astimezone(zone).isoformat(timespec="minutes"),
-                locations[b.location_id].timezone,
-                locations[b.location_id].name,
-                b.practitioner.name,
-                b.service.name,
-                b.status,
-                b.attendance or "",
-                _cell(b.client_name),
-                _cell(b.client_email),
-                _cell(b.client_phone),
-                b.created_at.isoformat(timespec="seconds"),
-            ]
-        )
     record(
         "bookings.export",
         actor=current_user._get_current_object(),
@@ -236,7 +196,7 @@ def bookings_export():
     db.session.commit()
     name = f"{current_tenant().slug}-bookings-{form.first.data}-{form.last.data}.csv"
     return Response(
-        buffer.getvalue(),
+        document,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

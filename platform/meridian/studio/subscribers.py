@@ -3,14 +3,12 @@ removing an address on request. Exports and removals are audit-logged."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import String, case, cast, func, literal
 
+from .. import spreadsheet
 from ..auth.access import role_required
 from ..auth.audit import record
 from ..engagement.subscriptions import unsubscribe
@@ -107,34 +105,19 @@ def subscribers():
     )
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a formula someone typed as their address."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/subscribers.csv")
 @role_required("owner")
 def subscribers_csv():
     """Every address with its state and dates (UTC, ISO 8601). The export is audited."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at"])
     rows = db.session.scalars(tenant_select(Subscriber).order_by(Subscriber.id)).all()
-    for row in rows:
-        writer.writerow(
-            [
-                _cell(row.email),
-                row.status,
-                row.created_at.isoformat(timespec="seconds"),
-                row.confirmed_at.isoformat(timespec="seconds") if row.confirmed_at else "",
-                row.unsubscribed_at.isoformat(timespec="seconds") if row.unsubscribed_at else "",
-            ]
-        )
+    document = spreadsheet.table(
+        spreadsheet.SUBSCRIBER_COLUMNS, (spreadsheet.subscriber_row(s) for s in rows)
+    )
     record("subscribers.export", actor=current_user._get_current_object(), count=len(rows))
     db.session.commit()
     name = f"{current_tenant().slug}-subscribers.csv"
     return Response(
-        buffer.getvalue(),
+        document,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
