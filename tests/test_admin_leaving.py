@@ -288,3 +288,24 @@ def test_people_who_are_not_platform_admins_are_refused_and_nothing_changes(
                     assert "/sign-in" in response.headers["Location"], who
                 assert response.mimetype != "application/zip", who
     assert row_counts(app) == before and _prints(app) == prints
+
+
+def test_delete_is_refused_when_the_clinic_changed_after_its_export(app, zak, admin_client):
+    """A booking made after the export would be lost without ever being exported."""
+    admin = admin_client()
+    _export(admin, zak)
+    with app.app_context():  # the export was an hour ago; a subscriber came since
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.action == "clinic.exported")
+            .values(created_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.add(Subscriber(tenant_id=zak.id, email="late@example.com", status="pending"))
+        db.session.commit()
+    before = _prints(app)
+    refused = _delete(admin, zak, "Zak Clinic")
+    assert refused.status_code == 400
+    assert "changed since the last export: download a new export first" in refused.text
+    assert _prints(app) == before
+    _export(admin, zak)
+    assert _delete(admin, zak, "Zak Clinic").status_code == 303

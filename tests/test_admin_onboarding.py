@@ -308,3 +308,15 @@ def test_a_bundle_folder_on_the_server_is_offered_and_loaded(
     site = client_for("acute-acupuncture.localhost", variant)
     assert site.get("/").status_code == 200
     assert '<option value="acute-acupuncture">' not in admin.get("/admin/clinics/new").text
+
+
+def test_a_short_name_with_a_bundle_folder_on_the_server_is_refused(app, admin_client):
+    """A folder in TENANTS_DIR (a clinic waiting to be onboarded from it, or one deleted
+    whose files stayed) would lend the new clinic its templates and /brand files."""
+    admin = admin_client()
+    before = row_counts(app)
+    response = onboard(admin, slug="zak-clinic")  # tenants/zak-clinic, not loaded here
+    assert response.status_code == 422
+    assert "The server has a bundle folder with this short name" in response.text
+    assert 'id="slug-error"' in response.text
+    assert row_counts(app) == before

@@ -183,3 +183,27 @@ def test_reminders_are_queued_once_and_only_when_due(app, one_booking):
         )
     result = app.test_cli_runner().invoke(args=["reminders", "queue"])
     assert result.exit_code == 0 and "queued 0" in result.output
+
+
+def test_a_message_erased_after_it_was_claimed_is_skipped(app, smtp, one_booking, monkeypatch):
+    """Erasing a client (or deleting a clinic) may remove a row the worker has just
+    claimed: the worker skips it and goes on, sending nothing."""
+    from sqlalchemy import delete
+
+    from meridian import outbox
+    from meridian.models import OutboxMessage
+
+    inbox = smtp()
+    claim = outbox.claim_due
+
+    def claim_then_erase(limit, now):
+        claimed = claim(limit, now)
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+        db.session.commit()
+        return claimed
+
+    monkeypatch.setattr(outbox, "claim_due", claim_then_erase)
+    with app.app_context():
+        counts = send_due()
+    assert counts == {"sent": 0, "retry": 0, "failed": 0, "gone": 2}
+    assert inbox.messages == []

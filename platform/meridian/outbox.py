@@ -173,6 +173,9 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
 def _deliver(message_id: int, now: datetime, counts: dict[str, int]) -> None:
     config = current_app.config
     message = db.session.get(OutboxMessage, message_id)
+    if message is None:  # erased (a client, a clinic) after it was claimed: nothing to send
+        counts["gone"] = counts.get("gone", 0) + 1
+        return
     tenant = db.session.get(Tenant, message.tenant_id) if message.tenant_id else None
     try:
         if tenant is not None:

@@ -33,7 +33,6 @@ BOOKING_COLUMNS = (
     "client_phone",
     "booked_at_utc",
     "cancelled_at_utc",
-    "from_post",
 )
 SUBSCRIBER_COLUMNS = ("email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -71,8 +70,7 @@ def records(rows: Iterable[Mapping[str, object]], columns: Iterable[str]) -> str
 
 
 def booking_row(b: Booking) -> tuple:
-    """One booking in BOOKING_COLUMNS (`from_post`: the slug of the post it was booked
-    from; load `Booking.from_post` with the query)."""
+    """One booking in BOOKING_COLUMNS."""
     zone = ZoneInfo(b.location.timezone)
     return (
         b.reference,
@@ -89,7 +87,6 @@ def booking_row(b: Booking) -> tuple:
         b.client_phone,
         b.created_at,
         b.cancelled_at,
-        b.from_post.slug if b.from_post is not None else "",
     )
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -36,9 +37,21 @@ def _extra_rows(app, tenant, post_id: int, email: str) -> None:
     with app.app_context():
         version = in_force(tenant).id
         consent = {"privacy_notice_id": version, "consent_text": "I agree (test)"}
+        message = ContactMessage(
+            tenant_id=tenant.id, name="Ada", email=email, body="Do you open Sundays?", **consent
+        )
+        db.session.add(message)
+        db.session.flush()
+        # The clinic's notice of it, as engagement/contact.py queues it.
         db.session.add(
-            ContactMessage(
-                tenant_id=tenant.id, name="Ada", email=email, body="Do you open Sundays?", **consent
+            OutboxMessage(
+                tenant_id=tenant.id,
+                kind="contact-message",
+                recipient="frontdesk-staff@clinic-a.test",
+                subject="New message from Ada",
+                body_text="Ada asks: Do you open Sundays?",
+                headers={"Reply-To": email},
+                idempotency_key=f"contact-message:{message.id}",
             )
         )
         comment = Comment(
@@ -145,6 +158,11 @@ def test_the_front_desk_downloads_everything_held_under_the_address(app, held, s
     assert "bob@example.com" not in files["held.json"]
     assert "Beta clinic reason" not in files["held.json"]
     assert "See you then" in files["emails.csv"]
+    emails = {row["kind"]: row for row in csv.DictReader(io.StringIO(files["emails.csv"]))}
+    # The clinic's notice of her message is hers too; the staff address on it is not.
+    assert emails["contact-message"]["recipient"] == "(the clinic)"
+    assert "frontdesk-staff@clinic-a.test" not in files["held.json"]
+    assert emails["confirmation"]["recipient"] == "ada@example.com"
     assert "privacy-request-confirm" in files["emails.csv"]  # sent to the address
     assert "Do you open Sundays?" in files["contact_messages.csv"]
     assert "Lovely article" in files["comments.csv"] and "Hello" in files["comments.csv"]
@@ -225,6 +243,8 @@ def test_the_owner_erases_everything_held_under_the_address_and_nothing_else(
         address = func.lower(OutboxMessage.recipient) == "ada@example.com"
         assert _count(OutboxMessage, OutboxMessage.tenant_id == a.id, address) == 0
         assert _count(ContactMessage, ContactMessage.tenant_id == a.id) == 0
+        notices = OutboxMessage.kind == "contact-message"
+        assert _count(OutboxMessage, OutboxMessage.tenant_id == a.id, notices) == 0
         assert _count(Comment, Comment.tenant_id == a.id) == 0  # the reply went with it
         assert _count(Subscriber, Subscriber.tenant_id == a.id) == 0
         # Bob (same phone, own mailbox) and clinic B are untouched.

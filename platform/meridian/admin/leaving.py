@@ -65,6 +65,13 @@ def clinic_delete(tenant_id: int):
             "Download the clinic's export first: deleting needs an export from the last 24 hours."
         )
         return _page(tenant, 400, delete_form=form)
+    changed = removal.changed_since(tenant, exported.created_at)
+    if changed:
+        form.confirm_name.errors.append(
+            f"{changed} booking(s), post(s) or subscriber(s) changed since the last export: "
+            "download a new export first, so nothing is lost."
+        )
+        return _page(tenant, 400, delete_form=form)
     if form.confirm_name.data.strip() != tenant.name:
         form.confirm_name.errors.append(
             f"That is not the clinic's name. Type {tenant.name} exactly to delete it."

@@ -194,6 +194,14 @@ class OnboardForm(FlaskForm):
         taken = db.session.scalars(select(Tenant.id).where(Tenant.slug == field.data)).first()
         if taken is not None:
             raise ValidationError("Another clinic already has this short name.")
+        # Its templates and /brand files would be served for the new clinic (a deleted
+        # clinic's folder stays on the server, and a bundle folder waits to be onboarded).
+        folder = Path(current_app.config["TENANTS_DIR"]) / field.data
+        if SLUG.match(field.data or "") and folder.exists():
+            raise ValidationError(
+                "The server has a bundle folder with this short name: choose another, or "
+                "onboard that folder below."
+            )
         try:
             host = domains.normalise_hostname(platform_address(field.data))
         except domains.DomainError as problem:

@@ -19,7 +19,18 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..media.storage import storage
-from ..models import AuditEvent, MediaItem, Membership, OutboxMessage, Tenant, User, utcnow
+from ..models import (
+    AuditEvent,
+    Booking,
+    MediaItem,
+    Membership,
+    OutboxMessage,
+    Post,
+    Subscriber,
+    Tenant,
+    User,
+    utcnow,
+)
 from ..outbox import mail_folder
 
 EXPORT_FRESH = timedelta(hours=24)
@@ -51,6 +62,22 @@ def fresh_export(tenant: Tenant, now: datetime | None = None) -> AuditEvent | No
     if event is None or event.created_at < (now or utcnow()) - EXPORT_FRESH:
         return None
     return event
+
+
+def changed_since(tenant: Tenant, when: datetime) -> int:
+    """Bookings made or cancelled, posts saved and subscribers added after `when` (the
+    export): what a deletion now would lose without its ever having been exported."""
+    checks = (
+        (Booking, (Booking.created_at > when) | (Booking.cancelled_at > when)),
+        (Post, Post.updated_at > when),
+        (Subscriber, Subscriber.created_at > when),
+    )
+    return sum(
+        db.session.scalar(
+            select(func.count()).select_from(model).where(model.tenant_id == tenant.id, after)
+        )
+        for model, after in checks
+    )
 
 
 def tenant_tables():

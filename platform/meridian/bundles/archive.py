@@ -59,7 +59,6 @@ def bookings_csv(tenant: Tenant) -> tuple[str, int]:
             joinedload(Booking.location),
             joinedload(Booking.practitioner),
             joinedload(Booking.service),
-            joinedload(Booking.from_post),
         )
         .order_by(Booking.starts_at, Booking.id)
     ).all()

@@ -169,13 +169,24 @@ def _booking_row(b: Booking) -> dict[str, str]:
     return row
 
 
-def email_rows(messages: list[OutboxMessage], bookings: list[Booking]) -> list[dict[str, str]]:
+#: Shown instead of the address of an e-mail sent to the clinic (its staff's own
+#: addresses are not the client's data).
+TO_THE_CLINIC = "(the clinic)"
+
+
+def email_rows(
+    messages: list[OutboxMessage], bookings: list[Booking], own: set[str] | None = None
+) -> list[dict[str, str]]:
+    """The e-mails as rows for the client's copy: those sent to the client (to one of
+    `own` addresses, default: their bookings') with their address, the clinic's notices
+    to "(the clinic)"."""
     by_id = {b.id: b.reference for b in bookings}
+    own = {a.lower() for a in (own or set())} | {b.client_email.lower() for b in bookings}
     return [
         {
             "booking": by_id.get(m.booking_id, ""),
             "kind": m.kind,
-            "recipient": m.recipient,
+            "recipient": m.recipient if m.recipient.lower() in own else TO_THE_CLINIC,
             "subject": m.subject,
             "status": m.status,
             "created_at": text(m.created_at),

@@ -103,12 +103,16 @@ def gather(tenant: Tenant, email: str) -> Held:
         if client_book.mailbox_of(booking) == mailbox
     ]
     booking_ids = [b.id for b in bookings]
+    messages = _by_address(ContactMessage, ContactMessage.email, address)
+    # The clinic's notice of each contact message carries its sender's words and address.
+    notices = [f"contact-message:{m.id}" for m in messages]
     emails = db.session.scalars(
         tenant_select(
             OutboxMessage,
             or_(
                 OutboxMessage.booking_id.in_(booking_ids),
                 func.lower(OutboxMessage.recipient) == address,
+                OutboxMessage.idempotency_key.in_(notices),
             ),
         ).order_by(OutboxMessage.id)
     )
@@ -116,7 +120,7 @@ def gather(tenant: Tenant, email: str) -> Held:
         email=address,
         bookings=bookings,
         emails=list(emails),
-        messages=_by_address(ContactMessage, ContactMessage.email, address),
+        messages=messages,
         comments=_by_address(Comment, Comment.author_email, address),
         subscriptions=_by_address(Subscriber, Subscriber.email, address),
     )
@@ -146,7 +150,7 @@ def export(tenant: Tenant, request: DataRequest, held: Held) -> bytes:
 
     client = held.client
     bookings = client_book.booking_rows(client) if client else []
-    emails = client_book.email_rows(held.emails, held.bookings)
+    emails = client_book.email_rows(held.emails, held.bookings, {held.email})
     messages = [
         {name: text(getattr(m, name)) for name in MESSAGE_FIELDS[:-2]} | consent(m)
         for m in held.messages

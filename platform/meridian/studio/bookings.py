@@ -183,8 +183,11 @@ def bookings_export():
             ).options(selectinload(Booking.from_post))
         ).all()
     rows.sort(key=lambda b: (b.starts_at, b.id))
+    # The post a booking came from is the clinic's own marketing data: here, not in the
+    # platform's export of the clinic (an article's title can hint at a health matter).
     document = spreadsheet.table(
-        spreadsheet.BOOKING_COLUMNS, (spreadsheet.booking_row(b) for b in rows)
+        (*spreadsheet.BOOKING_COLUMNS, "from_post"),
+        ((*spreadsheet.booking_row(b), b.from_post.slug if b.from_post else "") for b in rows),
     )
     record(
         "bookings.export",
