@@ -153,6 +153,7 @@ def test_the_front_desk_downloads_everything_held_under_the_address(app, held, s
     document = json.loads(files["held.json"])
     assert document["clinic"] == "Alpha Clinic" and document["request"]["kind"] == "copy"
     assert len(document["bookings"]) == 2
+    assert [(r["kind"], r["status"]) for r in document["data_requests"]] == [("copy", "open")]
     assert REASON in files["bookings.csv"]
     # Bob shares Ada's phone but not her mailbox; clinic B's booking is B's.
     assert "bob@example.com" not in files["held.json"]

@@ -181,6 +181,19 @@ def export(tenant: Tenant, request: DataRequest, held: Held) -> bytes:
             "confirmed_at": text(request.confirmed_at),
             "due_on": text(request.due_on),
         },
+        # Their requests to this clinic (this one included), as the clinic keeps them.
+        "data_requests": [
+            {
+                "kind": r.kind,
+                "status": r.status,
+                "details": r.details,
+                "asked_at": text(r.created_at),
+                "confirmed_at": text(r.confirmed_at),
+                "answered_at": text(r.answered_at),
+                "answer": r.answer_note,
+            }
+            for r in _by_address(DataRequest, DataRequest.email, held.email)
+        ],
         "bookings": bookings,
         "emails": emails,
         "contact_messages": messages,
