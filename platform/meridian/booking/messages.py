@@ -62,12 +62,13 @@ def ics_for(tenant: Tenant, booking: Booking, cancelled: bool = False) -> str:
     organizer = vCalAddress(f"mailto:{organizer_address(tenant)}")
     organizer.params["cn"] = vText(tenant.name)
     event.add("organizer", organizer)
-    attendee = vCalAddress(f"mailto:{booking.client_email}")
-    attendee.params["cn"] = vText(booking.client_name)
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = vText("ACCEPTED")
-    attendee.params["rsvp"] = vText("FALSE")
-    event.add("attendee", attendee)
+    if booking.client_email:
+        attendee = vCalAddress(f"mailto:{booking.client_email}")
+        attendee.params["cn"] = vText(booking.client_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")
@@ -87,6 +88,8 @@ def _when(tenant: Tenant, booking: Booking) -> str:
 
 
 def _to_visitor(tenant, booking, kind, template, ics=None, **context) -> None:
+    if not booking.client_email:  # booked at the desk for a client without e-mail
+        return
     mail.queue(
         tenant,
         kind,
@@ -118,7 +121,7 @@ def _to_clinic(tenant: Tenant, booking: Booking, kind: str, subject: str, headli
                 # The first keeps the key it always had (one notice per booking and kind).
                 key=f"{kind}:{booking.id}" if index == 0 else f"{kind}:{booking.id}:{index}",
                 booking=booking,
-                headers={"Reply-To": booking.client_email},
+                headers={"Reply-To": booking.client_email} if booking.client_email else None,
                 when=when,
                 subject=subject,
                 headline=headline,

@@ -27,6 +27,7 @@ def queue_reminders(hours: int, now: datetime | None = None) -> int:
             Booking.starts_at > now,
             Booking.starts_at <= now + window,
             Booking.id.not_in(reminded),
+            Booking.client_email != "",  # booked by phone, with no e-mail address
         )
         .options(joinedload(Booking.location), joinedload(Booking.service))
         .execution_options(all_tenants=True)

@@ -272,9 +272,11 @@ def _insert(booking: Booking, new_client: bool) -> None:
         )
     if new_client:
         for kind, value in (
-            ("email", canonical_email(booking.client_email)),
+            ("email", canonical_email(booking.client_email) if booking.client_email else ""),
             ("phone", booking.client_phone),
         ):
+            if not value:
+                continue
             db.session.add(
                 NewClientClaim(
                     tenant_id=booking.tenant_id, kind=kind, value=value, booking_id=booking.id
@@ -303,11 +305,11 @@ def _explain_conflict(
 
 def _new_client_taken(tenant_id: int, email: str, phone: str, exclude_id=None) -> bool:
     """Has this mailbox (however written) or phone number (E.164) a new-client claim?"""
-    stmt = select(NewClientClaim.id).where(
-        NewClientClaim.tenant_id == tenant_id,
-        ((NewClientClaim.kind == "email") & (NewClientClaim.value == canonical_email(email)))
-        | ((NewClientClaim.kind == "phone") & (NewClientClaim.value == phone)),
-    )
+    claimed = (NewClientClaim.kind == "phone") & (NewClientClaim.value == phone)
+    if email:  # a client booked by phone may have none
+        mailbox = canonical_email(email)
+        claimed |= (NewClientClaim.kind == "email") & (NewClientClaim.value == mailbox)
+    stmt = select(NewClientClaim.id).where(NewClientClaim.tenant_id == tenant_id, claimed)
     if exclude_id is not None:
         stmt = stmt.where(NewClientClaim.booking_id != exclude_id)
     return db.session.execute(stmt.limit(1)).first() is not None

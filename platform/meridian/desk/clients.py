@@ -29,8 +29,7 @@ ERASED_NAME = "Erased client"
 
 
 def is_erased(booking: Booking) -> bool:
-    """Erased bookings keep no e-mail (every booking needs one until then)."""
-    return booking.client_email == ""
+    return booking.erased_at is not None
 
 
 @dataclass
@@ -78,7 +77,7 @@ def all_clients(tenant: Tenant | None = None) -> list[Client]:
     bookings = list(
         db.session.scalars(
             select(Booking)
-            .where(Booking.tenant_id == tenant.id, Booking.client_email != "")
+            .where(Booking.tenant_id == tenant.id, Booking.erased_at.is_(None))
             .order_by(Booking.id)
         )
     )
@@ -105,7 +104,8 @@ def all_clients(tenant: Tenant | None = None) -> list[Client]:
     for booking in bookings:  # in id order: the latest booking's details win
         client = clients.setdefault(root(booking.id), Client(id=root(booking.id)))
         client.bookings.append(booking)
-        client.name, client.email = booking.client_name, booking.client_email
+        client.name = booking.client_name
+        client.email = booking.client_email or client.email
         client.phone = booking.client_phone or client.phone
     return sorted(clients.values(), key=lambda c: c.last, reverse=True)
 
@@ -182,6 +182,7 @@ def email_rows(
     to "(the clinic)"."""
     by_id = {b.id: b.reference for b in bookings}
     own = {a.lower() for a in (own or set())} | {b.client_email.lower() for b in bookings}
+    own.discard("")
     return [
         {
             "booking": by_id.get(m.booking_id, ""),
@@ -280,6 +281,7 @@ def erase(client: Client, now: datetime | None = None) -> dict[str, int]:
             client_phone="",
             reason="",
             cancel_note="",
+            erased_at=now,
         )
         .execution_options(synchronize_session=False)
     )

@@ -51,7 +51,7 @@ def calendar_for(tenant, now=None) -> bytes:
         .where(
             Booking.tenant_id == tenant.id,
             Booking.status.in_(("confirmed", "cancelled")),
-            Booking.client_email != "",
+            Booking.erased_at.is_(None),
             Booking.starts_at >= now - BACK,
             Booking.starts_at < now + AHEAD,
         )

@@ -54,12 +54,11 @@ class BookForm(DetailsForm):
         "Client's name",
         validators=[DataRequired(message="Please enter the client's name."), Length(max=120)],
     )
+    # Optional at the desk: a client who phones may have no e-mail address (no e-mail
+    # is then ever sent about the booking: the clinic telephones them).
     email = StringField(
-        "Client's e-mail address",
-        validators=[
-            DataRequired(message="Please enter the client's e-mail address."),
-            Length(max=254),
-        ],
+        "Client's e-mail address (if they have one)",
+        validators=[Optional(), Length(max=254)],
     )
     phone = StringField(
         "Client's phone number",
@@ -73,6 +72,12 @@ class BookForm(DetailsForm):
     start = HiddenField()  # a free time (ISO), or "other" for `other_time` (owners)
     other_time = TimeField("Another time (outside opening hours)", validators=[Optional()])
     tell_client = BooleanField("E-mail the client a confirmation", default=True)
+
+    def validate_tell_client(self, field) -> None:
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(
+                "Add the client's e-mail address to send the confirmation, or untick this."
+            )
 
     def validate_start(self, field) -> None:
         if not field.data:

@@ -72,6 +72,7 @@ class Booking(Consented, TenantOwned, db.Model):
     # confirmed | cancelled | rescheduled
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     client_name: Mapped[str] = mapped_column(String(120))
+    # Empty for a client booked at the desk who has no e-mail address (no mail is sent).
     client_email: Mapped[str] = mapped_column(String(254))
     client_phone: Mapped[str] = mapped_column(String(20))  # E.164
     # Possibly health information: never in e-mails, URLs or logs.
@@ -79,6 +80,8 @@ class Booking(Consented, TenantOwned, db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the client was erased (their details, reasons and e-mails removed).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rescheduled_to_id: Mapped[int | None] = mapped_column(Integer)
     # The desk's marks: arrived | no_show | completed (None: not marked yet).
     attendance: Mapped[str | None] = mapped_column(String(16))

@@ -113,7 +113,11 @@ def booking_cancel(booking_id: int):
         except booking_service.LinkUsed:
             flash("This booking changed meanwhile (moved or cancelled): nothing was done.", "error")
             return _back(booking)
-        told = " The client is being told by e-mail." if form.tell_client.data else ""
+        told = (
+            " The client is being told by e-mail."
+            if form.tell_client.data and booking.client_email
+            else ""
+        )
         flash(f"Cancelled.{told}", "success")
         return _back(booking)
     status = 400 if form.errors else 200
@@ -268,7 +272,7 @@ def booking_new():
                     chosen,
                     start,
                     name=form.name.data.strip(),
-                    email=form.email.data,
+                    email=(form.email.data or "").strip(),
                     phone=form.phone.data,
                     reason=form.reason.data.strip(),
                     practitioner=person,
