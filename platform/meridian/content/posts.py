@@ -242,17 +242,23 @@ def restore(tenant: Tenant, post: Post, revision: PostRevision, *, actor: str = 
     return save_post(tenant, post, data, actor=actor, kind="restored")
 
 
+def _storable(text: str, limit: int | None) -> str:
+    return text.replace("\x00", "")[:limit]
+
+
 def autosave(tenant: Tenant, post: Post, data: PostData, *, actor: str = "") -> PostRevision:
     """Keep words being typed without changing the post (nor, for a live post, the site):
     a revision of kind `autosave`, replaced by the next one until a real save."""
     data = data.tidy()
     values = {name: getattr(data, name) for name in revisions.CONTENT_FIELDS}
+    # Unchecked (a save checks), but storable: bounded, and no NUL (PostgreSQL's text
+    # cannot hold one); the save that follows refuses what the rules refuse.
     values = {
-        name: value[: LIMITS[name]] if isinstance(value, str) and name in LIMITS else value
+        name: _storable(value, LIMITS.get(name)) if isinstance(value, str) else value
         for name, value in values.items()
     }
     values["title"] = values["title"] or post.title
     values["slug"] = values["slug"] or post.slug
-    values["tags"] = [name[:63] for name in data.tags[:MAX_TAGS]]
+    values["tags"] = [_storable(name, 63) for name in data.tags[:MAX_TAGS]]
     values["published_at"] = post.published_at
     return revisions.snapshot(post, "autosave", actor, values)
