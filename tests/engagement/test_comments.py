@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -243,7 +243,17 @@ def test_comments_only_on_live_posts_of_this_clinic(
     assert comments(app) == []
 
 
-def test_the_clinic_gets_one_waiting_email_per_window(app, clinic, client_for, comment_data):
+def test_the_clinic_gets_one_waiting_email_per_window(
+    app, clinic, client_for, comment_data, monkeypatch
+):
+    from meridian.engagement import comments as service
+
+    # Windows are aligned to the clock: the three comments are made in the middle of
+    # one (on a slow machine they could otherwise straddle a boundary).
+    minutes = app.config["COMMENT_DIGEST_MINUTES"]
+    start = utcnow().timestamp() // (minutes * 60) * (minutes * 60) + minutes * 30
+    middle = datetime.fromtimestamp(start, UTC)
+    monkeypatch.setattr(service, "utcnow", lambda: middle)
     client = client_for(clinic)
     for i in range(3):
         client.post("/comments/hello", data=comment_data(clinic, body=f"Question {i}"))
@@ -258,14 +268,15 @@ def test_the_clinic_gets_one_waiting_email_per_window(app, clinic, client_for, c
         )
         assert notified == 1
         # The cron command, in a later window, tells the clinic about the other two.
-        later = utcnow() + timedelta(minutes=app.config["COMMENT_DIGEST_MINUTES"])
-        from meridian.engagement import comments as service
-
+        later = middle + timedelta(minutes=minutes)
         tenant = db.session.get(Tenant, clinic.id)
         assert service.queue_digest(tenant, later)
         db.session.commit()
         assert digest_due() == 0  # nobody left to tell
-        bodies = [m.body_text for m in db.session.scalars(select(OutboxMessage))]
+        bodies = [
+            m.body_text
+            for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
         assert len(bodies) == 2 and "3 comments in all are held" in bodies[1]
 
 
