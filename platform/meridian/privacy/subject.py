@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import func, or_, select
 
@@ -70,7 +71,7 @@ class Held:
             "subscriptions": len(self.subscriptions),
         }
 
-    @property
+    @cached_property
     def client(self) -> client_book.Client | None:
         """The bookings as the desk's client (its id: the first booking's)."""
         if not self.bookings:
